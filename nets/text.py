@@ -1,0 +1,182 @@
+"""Text hygiene and the one bilingual tokenisation shared by both text models.
+
+Chinese is read character by character, English word by word (lower-cased). The same
+function prepares training data and user input, so what the model saw in training is
+exactly what it sees in the app.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import InputError
+
+PAD, UNK = "<pad>", "<unk>"
+USER, URL, NUM = "<user>", "<url>", "<num>"
+
+MAX_RAW_CHARS = 4000  # after NFKC; normalisation can grow a string many times over
+MAX_TOKENS = 200  # longer texts are truncated (TextAnalysis.truncated), not rejected
+MAX_TOKEN_CHARS = 24  # a longer "word" is cut, so no input makes the tokeniser slow
+ZWJ = "\u200d"
+
+_CJK = (
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs (+ ext. A, compatibility)
+)
+_TOKEN_RE = re.compile(
+    rf"(?P<url>https?://\S+|www\.\S+)"
+    rf"|(?P<user>@\w+)"
+    rf"|(?P<cjk>[{_CJK}])"
+    rf"|(?P<num>\d+(?:[.,:]\d+)*)"
+    rf"|(?P<word>[^\W\d_{_CJK}]+(?:'[^\W\d_{_CJK}]+)*)"
+    rf"|(?P<emoji>\S(?:\u200d\S)+)"
+    rf"|(?P<other>\S)",
+    re.UNICODE,
+)
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """Text after hygiene: what the tokeniser reads, and whether it was cut."""
+
+    text: str
+    cut: bool
+
+
+def clean_text(text: str) -> CleanText:
+    """NFKC-normalise, cap the length, and drop control, format and bidi characters.
+
+    The zero-width joiner is kept only between two non-ASCII symbols (inside emoji).
+
+    Args:
+        text: raw user or corpus text.
+
+    Returns:
+        The cleaned text and whether the raw length cap cut it.
+    """
+    if not isinstance(text, str):
+        raise InputError("not_text", "输入必须是文本。", "The input must be text.")
+    # Cap before normalising too: NFKC of a huge string is itself slow.
+    cut = len(text) > MAX_RAW_CHARS
+    text = unicodedata.normalize("NFKC", text[:MAX_RAW_CHARS])
+    if len(text) > MAX_RAW_CHARS:
+        text, cut = text[:MAX_RAW_CHARS], True
+    out = []
+    for i, ch in enumerate(text):
+        cat = unicodedata.category(ch)
+        if ch in "\t\n\r":
+            out.append(" ")
+        elif ch == ZWJ:
+            prev = text[i - 1] if i else ""
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if prev and nxt and ord(prev) > 0x2000 and ord(nxt) > 0x2000:
+                out.append(ch)
+        elif cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            continue
+        elif cat == "Zs":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return CleanText("".join(out).strip(), cut)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split cleaned text into tokens: CJK characters, lower-cased words, numbers, symbols.
+
+    Mentions become ``<user>``, links ``<url>`` and numbers ``<num>``, so the vocabulary
+    learns what they mean rather than which account or link it was.
+    """
+    tokens: list[str] = []
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "url":
+            tokens.append(URL)
+        elif kind == "user":
+            tokens.append(USER)
+        elif kind == "num":
+            tokens.append(NUM)
+        elif kind == "word":
+            tokens.append(m.group().lower()[:MAX_TOKEN_CHARS])
+        else:
+            tokens.append(m.group())
+    return tokens
+
+
+def corpus_tokens(text: str) -> list[str]:
+    """Tokens of a training sentence (HTML entities of the tweet corpus decoded first)."""
+    return tokenize(clean_text(html.unescape(text)).text)[:MAX_TOKENS]
+
+
+class Vocab:
+    """Token ↔ id mapping; id 0 is ``<pad>``, id 1 is ``<unk>``."""
+
+    def __init__(self, itos: list[str]):
+        if itos[:2] != [PAD, UNK]:
+            raise ValueError("vocabulary must start with <pad>, <unk>")
+        self.itos = list(itos)
+        self.stoi = {t: i for i, t in enumerate(self.itos)}
+
+    @classmethod
+    def build(cls, token_lists, min_count: int = 2, max_size: int = 20000) -> Vocab:
+        """Build from training token lists: tokens seen ``min_count`` times, most frequent first."""
+        counts: dict[str, int] = {}
+        for toks in token_lists:
+            for t in toks:
+                counts[t] = counts.get(t, 0) + 1
+        kept = sorted((t for t, c in counts.items() if c >= min_count), key=lambda t: (-counts[t], t))
+        return cls([PAD, UNK, *[t for t in kept if t not in (PAD, UNK)][: max_size - 2]])
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    @property
+    def pad_id(self) -> int:
+        return 0
+
+    @property
+    def unk_id(self) -> int:
+        return 1
+
+    def encode(self, tokens: list[str]) -> list[int]:
+        return [self.stoi.get(t, 1) for t in tokens]
+
+
+@dataclass(frozen=True)
+class EncodedText:
+    """A user sentence ready for the text models."""
+
+    tokens: list[str]  # as read, "<unk>" where the vocabulary lacks the token
+    raw_tokens: list[str]  # as written (same length as tokens)
+    token_ids: list[int]
+    truncated: bool
+
+
+def encode_user_text(text: str, vocab: Vocab) -> EncodedText:
+    """Validate and encode a user sentence.
+
+    Raises:
+        InputError: empty text, or text made only of characters the model cannot read.
+    """
+    clean = clean_text(text)
+    if not clean.text:
+        raise InputError(
+            "empty_text",
+            "请输入一句话（中文或英文）。空白或不可见字符无法分析。",
+            "Please type a sentence (Chinese or English). Blank or invisible characters "
+            "cannot be analysed.",
+        )
+    raw = tokenize(clean.text)
+    truncated = clean.cut or len(raw) > MAX_TOKENS
+    raw = raw[:MAX_TOKENS]
+    ids = vocab.encode(raw)
+    if not raw or all(i == vocab.unk_id for i in ids):
+        raise InputError(
+            "unknown_text",
+            "模型不认识这段文字中的任何字符或单词（它只学过中文和英文评论）。请换一句中文或英文试试。",
+            "The model knows none of the characters or words in this text (it learned "
+            "only from Chinese and English reviews). Try a Chinese or English sentence.",
+        )
+    tokens = [t if i != vocab.unk_id else UNK for t, i in zip(raw, ids, strict=True)]
+    return EncodedText(tokens, raw, ids, truncated)
