@@ -1,0 +1,45 @@
+"""Home: what the app is, how to use it, links to the pages, the model card, the source tables."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import streamlit as st
+
+from ui.i18n import LANG_KEY, current_lang, t
+from ui.model_card import missing_models, model_card_rows
+from ui.nav import existing_pages
+
+lang = current_lang()
+
+st.title(t("app.title"))
+st.caption(t("home.subtitle"))
+st.markdown(t("home.intro"))
+
+st.subheader(t("home.howto"))
+st.markdown(t("home.howto.body"))
+
+st.subheader(t("home.pages"))
+pages = existing_pages()
+if not pages:
+    st.info(t("home.pages.none"), icon=":material/construction:")
+for spec in pages:
+    st.page_link(spec.path, label=t(spec.title_key), icon=spec.icon, query_params={LANG_KEY: lang})
+    st.caption(t(spec.desc_key))
+
+st.subheader(t("home.card"))
+st.table(model_card_rows(lang), hide_index=True)
+st.caption(t("home.card.caption"))
+for name in missing_models():
+    st.info(
+        t("home.card.missing", model=t(f"card.model.{name}"), name=name), icon=":material/info:"
+    )
+
+# ---- The source documents' comparison tables: ui/tables.py (written separately) shows them.
+st.subheader(t("home.tables"))
+st.caption(t("home.tables.caption"))
+if importlib.util.find_spec("ui.tables") is not None:
+    importlib.import_module("ui.tables").show_all_tables(lang)
+else:
+    st.info(t("home.tables.pending"), icon=":material/table:")
