@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from ui.i18n import LANG_KEY, current_lang, t
 from ui.model_card import missing_models, model_card_rows
@@ -25,12 +26,18 @@ pages = existing_pages()
 if not pages:
     st.info(t("home.pages.none"), icon=":material/construction:")
 for spec in pages:
-    st.page_link(spec.path, label=t(spec.title_key), icon=spec.icon, query_params={LANG_KEY: lang})
+    try:
+        st.page_link(
+            spec.path, label=t(spec.title_key), icon=spec.icon, query_params={LANG_KEY: lang}
+        )
+    except StreamlitPageNotFoundError:  # this page run on its own, outside app.py's navigation
+        st.markdown(f"**{t(spec.title_key)}**")
     st.caption(t(spec.desc_key))
 
 st.subheader(t("home.card"))
 st.table(model_card_rows(lang), hide_index=True)
 st.caption(t("home.card.caption"))
+st.caption(t("home.card.data"))
 for name in missing_models():
     st.info(
         t("home.card.missing", model=t(f"card.model.{name}"), name=name), icon=":material/info:"

@@ -7,6 +7,7 @@ the rows. No number is typed here: every figure comes from the training run's me
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from nets.paths import METRICS
@@ -36,9 +37,12 @@ COLUMNS = (
 DASH = "—"
 
 
-def load_metrics(name: str, metrics_dir: Path = METRICS) -> dict | None:
-    """The metrics of model ``name``, or None if it has not been trained (or the file is unreadable)."""
-    path = Path(metrics_dir) / f"{name}.json"
+def load_metrics(name: str, metrics_dir: Path | None = None) -> dict | None:
+    """The metrics of model ``name``, or None if not trained yet (or the file is unreadable).
+
+    ``metrics_dir`` defaults to ``assets/metrics`` (looked up at call time, so tests can patch it).
+    """
+    path = Path(metrics_dir if metrics_dir is not None else METRICS) / f"{name}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -46,7 +50,7 @@ def load_metrics(name: str, metrics_dir: Path = METRICS) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def missing_models(metrics_dir: Path = METRICS) -> list[str]:
+def missing_models(metrics_dir: Path | None = None) -> list[str]:
     """Names of the models without a readable metrics file."""
     return [n for n in MODEL_NAMES if load_metrics(n, metrics_dir) is None]
 
@@ -67,7 +71,7 @@ def fmt_seconds(x) -> str:
 
 
 def _is_number(x) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _data_cell(name: str, m: dict, lang: str) -> str:
@@ -110,7 +114,7 @@ def model_card_row(name: str, m: dict | None, lang: str) -> dict[str, str]:
     return {t(c, lang): cells.get(c, DASH) for c in COLUMNS}
 
 
-def model_card_rows(lang: str, metrics_dir: Path = METRICS) -> list[dict[str, str]]:
+def model_card_rows(lang: str, metrics_dir: Path | None = None) -> list[dict[str, str]]:
     """The model card in ``lang``: one row per model in ``MODEL_NAMES`` order, all cells strings.
 
     A model without a metrics file still gets a row, saying it has not been trained yet.
