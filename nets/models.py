@@ -108,6 +108,7 @@ class TextGRUConfig:
     attn_dim: int = 64
     num_classes: int = 2
     dropout: float = 0.3
+    embed_dropout: float = 0.1
     pad_id: int = 0
 
 
@@ -121,6 +122,7 @@ class TextGRU(nn.Module):
         self.gru = nn.GRU(cfg.embed_dim, cfg.hidden, batch_first=True)
         self.attn_proj = nn.Linear(cfg.hidden, cfg.attn_dim)
         self.attn_v = nn.Linear(cfg.attn_dim, 1, bias=False)
+        self.embed_drop = nn.Dropout(cfg.embed_dropout)
         self.drop = nn.Dropout(cfg.dropout)
         self.fc = nn.Linear(cfg.hidden, cfg.num_classes)
 
@@ -139,7 +141,7 @@ class TextGRU(nn.Module):
         """From embeddings (B, T, E): hidden (B, T, H), attention (B, T), logits (B, C)."""
         if mask is None:
             mask = torch.ones(emb.shape[:2], dtype=torch.bool, device=emb.device)
-        hidden, _ = self.gru(self.drop(emb))  # (B, T, H)
+        hidden, _ = self.gru(self.embed_drop(emb))  # (B, T, H)
         context, weights = self.pool(hidden, mask)
         logits = self.fc(self.drop(context))  # (B, C)
         return {"hidden": hidden, "attention": weights, "context": context, "logits": logits}
@@ -157,10 +159,11 @@ class TextGRU(nn.Module):
 class TextCNNConfig:
     vocab_size: int
     embed_dim: int = 64
-    num_filters: int = 32
+    num_filters: int = 64
     kernel_sizes: list[int] = field(default_factory=lambda: [3, 4, 5])
     num_classes: int = 2
     dropout: float = 0.5
+    embed_dropout: float = 0.1
     pad_id: int = 0
 
 
@@ -174,6 +177,7 @@ class TextCNN(nn.Module):
         self.convs = nn.ModuleList(
             nn.Conv1d(cfg.embed_dim, cfg.num_filters, k) for k in cfg.kernel_sizes
         )
+        self.embed_drop = nn.Dropout(cfg.embed_dropout)
         self.drop = nn.Dropout(cfg.dropout)
         self.fc = nn.Linear(cfg.num_filters * len(cfg.kernel_sizes), cfg.num_classes)
 
@@ -193,7 +197,7 @@ class TextCNN(nn.Module):
         B, T, _ = emb.shape
         if lengths is None:
             lengths = torch.full((B,), T, dtype=torch.long, device=emb.device)
-        x = self.drop(emb).transpose(1, 2)  # (B, E, T)
+        x = self.embed_drop(emb).transpose(1, 2)  # (B, E, T)
         maps, argmax, pooled = [], [], []
         for k, conv in zip(self.cfg.kernel_sizes, self.convs, strict=True):
             fmap = torch.relu(conv(x))  # (B, F, T-k+1)

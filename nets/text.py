@@ -22,9 +22,7 @@ MAX_TOKENS = 200  # longer texts are truncated (TextAnalysis.truncated), not rej
 MAX_TOKEN_CHARS = 24  # a longer "word" is cut, so no input makes the tokeniser slow
 ZWJ = "\u200d"
 
-_CJK = (
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs (+ ext. A, compatibility)
-)
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs (+ ext. A, compatibility)
 _TOKEN_RE = re.compile(
     rf"(?P<url>https?://\S+|www\.\S+)"
     rf"|(?P<user>@\w+)"
@@ -125,7 +123,9 @@ class Vocab:
         for toks in token_lists:
             for t in toks:
                 counts[t] = counts.get(t, 0) + 1
-        kept = sorted((t for t, c in counts.items() if c >= min_count), key=lambda t: (-counts[t], t))
+        kept = sorted(
+            (t for t, c in counts.items() if c >= min_count), key=lambda t: (-counts[t], t)
+        )
         return cls([PAD, UNK, *[t for t in kept if t not in (PAD, UNK)][: max_size - 2]])
 
     def __len__(self) -> int:

@@ -1,0 +1,338 @@
+"""One trace per (model, input): every layer's output as numpy arrays, computed once.
+
+Views on the pages only slice these dataclasses. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .errors import InputError
+from .gru import unroll
+from .imageio import Preprocessed, decode_image, preprocess
+from .registry import checkpoint_extras, load_model, load_vocab
+from .text import EncodedText, encode_user_text
+
+LABELS = ("negative", "positive")
+FULLRES_MAX = 256  # the conv layers run on the photo at up to this many pixels a side
+
+# ----------------------------------------------------------------------------- image
+
+
+@dataclass
+class ImageAnalysis:
+    """The image CNN's full trace for one input.
+
+    Attributes:
+        pre: the preprocessing steps (original → gray → ink → 28×28).
+        input28: (28, 28) what the network reads, white ink on black, in [0, 1].
+        activations: layer name → array without the batch axis, in order conv1 (16, 28, 28),
+            relu1, pool1 (16, 14, 14), conv2 (32, 14, 14), relu2, pool2 (32, 7, 7),
+            fc1 (128,), logits (10,).
+        probs: (10,) softmax of the logits.
+        label: the predicted digit.
+        fullres: relu1 (16, H, W) and relu2 (32, H/2, W/2) on the full-resolution ink image.
+        fullres_input: (H, W) that image, long side ≤ 256 px.
+        ood_score: distance of fc1 to the nearest training class mean, divided by the
+            99th percentile seen on held-out digits (> 1: unlike the training digits).
+        empty: no ink found (blank canvas, all-black or all-white image).
+    """
+
+    pre: Preprocessed
+    input28: np.ndarray
+    activations: dict[str, np.ndarray]
+    probs: np.ndarray
+    label: int
+    fullres: dict[str, np.ndarray]
+    fullres_input: np.ndarray
+    ood_score: float
+    empty: bool
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probs[self.label])
+
+    @property
+    def unlike_training(self) -> bool:
+        """True when the prediction should not be presented as a confident digit."""
+        return self.empty or self.ood_score > 1.0 or self.confidence < 0.6
+
+
+def image_tensor(input28: np.ndarray) -> torch.Tensor:
+    """(28, 28) array → (1, 1, 28, 28) float tensor."""
+    return torch.from_numpy(np.ascontiguousarray(input28, dtype=np.float32))[None, None]
+
+
+def ood_score(fc1: np.ndarray) -> float:
+    """Nearest-class-mean distance of fc1 features, in units of the held-out 99th percentile."""
+    ex = checkpoint_extras("image_cnn")
+    if "fc1_means" not in ex:
+        return 0.0
+    d = np.linalg.norm(ex["fc1_means"].numpy() - fc1[None, :], axis=1).min()
+    return float(d / float(ex["fc1_threshold"]))
+
+
+def trace_image28(input28: np.ndarray) -> dict[str, np.ndarray]:
+    """Every layer's output of the image CNN for a 28×28 input (no batch axis)."""
+    model = load_model("image_cnn")
+    with torch.inference_mode():
+        out = model.trace(image_tensor(input28))
+    return {k: v[0].numpy() for k, v in out.items()}
+
+
+def analyze_image(data) -> ImageAnalysis:
+    """Decode, preprocess and trace one image through the image CNN.
+
+    Args:
+        data: file bytes, a PIL image or a numpy array.
+
+    Returns:
+        The full trace (see :class:`ImageAnalysis`).
+
+    Raises:
+        InputError: the input is not an image the app can read safely.
+    """
+    pre = preprocess(decode_image(data))
+    acts = trace_image28(pre.input28)
+    probs = np.exp(acts["logits"] - acts["logits"].max())
+    probs = (probs / probs.sum()).astype(np.float32)
+    model = load_model("image_cnn")
+    ink = pre.ink.astype(np.float32)
+    with torch.inference_mode():
+        feats = model.features(torch.from_numpy(np.ascontiguousarray(ink))[None, None])
+    fullres = {"relu1": feats["relu1"][0].numpy(), "relu2": feats["relu2"][0].numpy()}
+    return ImageAnalysis(
+        pre=pre,
+        input28=pre.input28.astype(np.float32),
+        activations=acts,
+        probs=probs,
+        label=int(probs.argmax()),
+        fullres=fullres,
+        fullres_input=ink,
+        ood_score=ood_score(acts["fc1"]),
+        empty=bool(pre.empty),
+    )
+
+
+# ----------------------------------------------------------------------------- row GRU
+
+
+@dataclass
+class RowAnalysis:
+    """The row GRU reading a 28×28 digit one row per step.
+
+    Attributes:
+        hidden: (28, 64) h_t after each row; update_gate / reset_gate: (28, 64).
+        step_probs: (28, 10) the prediction after reading t rows.
+        probs: (10,) the final prediction; label: its argmax.
+    """
+
+    hidden: np.ndarray
+    update_gate: np.ndarray
+    reset_gate: np.ndarray
+    step_probs: np.ndarray
+    probs: np.ndarray
+    label: int
+
+
+def analyze_rows(input28: np.ndarray) -> RowAnalysis:
+    """Trace the row GRU on a preprocessed 28×28 digit (e.g. ``ImageAnalysis.input28``)."""
+    model = load_model("row_gru")
+    x = image_tensor(input28)
+    with torch.inference_mode():
+        out = model.trace(x)
+        steps = unroll(model.gru, x[0, 0])
+    step_probs = torch.softmax(out["step_logits"][0], -1).numpy()
+    return RowAnalysis(
+        hidden=out["hidden"][0].numpy(),
+        update_gate=steps.update_gate,
+        reset_gate=steps.reset_gate,
+        step_probs=step_probs,
+        probs=step_probs[-1],
+        label=int(step_probs[-1].argmax()),
+    )
+
+
+# ----------------------------------------------------------------------------- text GRU
+
+
+@dataclass
+class TextAnalysis:
+    """The attention GRU's full trace for one sentence.
+
+    Attributes:
+        tokens: what the model reads (``<unk>`` where unknown); raw_tokens: as written.
+        token_ids: vocabulary ids.
+        hidden: (T, H) the GRU state after each token (``nn.GRU``'s own output).
+        update_gate, reset_gate, candidate: (T, H) from a manual unroll with the same weights.
+        attention: (T,) attention weights, summing to 1.
+        attention_scores: (T,) the scores before the softmax.
+        prefix_prob_positive: (T,) P(positive) reading only the first t tokens.
+        prob_positive: P(positive) for the whole sentence; label: "negative" / "positive".
+        truncated: the text was cut to the length cap.
+    """
+
+    tokens: list[str]
+    raw_tokens: list[str]
+    token_ids: list[int]
+    hidden: np.ndarray
+    update_gate: np.ndarray
+    reset_gate: np.ndarray
+    candidate: np.ndarray
+    attention: np.ndarray
+    attention_scores: np.ndarray
+    prefix_prob_positive: np.ndarray
+    prob_positive: float
+    label: str
+    truncated: bool
+    logits: np.ndarray = field(repr=False, default=None)
+
+
+def encode(text: str) -> EncodedText:
+    """Validate and tokenise a sentence with the shared vocabulary (raises InputError)."""
+    return encode_user_text(text, load_vocab())
+
+
+def prefix_probs(model, hidden: torch.Tensor) -> torch.Tensor:
+    """P(positive) of the attention GRU after each prefix. hidden: (T, H) → (T,).
+
+    The GRU is causal, so h_1..h_t are the same for the prefix; only the attention
+    softmax is taken over the first t states.
+    """
+    T = hidden.shape[0]
+    scores = model.attention_scores(hidden[None])[0]  # (T,)
+    causal = torch.tril(torch.ones(T, T, dtype=torch.bool))  # row t sees tokens ≤ t
+    w = torch.softmax(scores[None, :].masked_fill(~causal, float("-inf")), -1)  # (T, T)
+    return torch.softmax(model.fc(w @ hidden), -1)[:, 1]  # (T,)
+
+
+def analyze_text(text: str) -> TextAnalysis:
+    """Tokenise one sentence and trace it through the attention GRU.
+
+    Args:
+        text: Chinese, English or mixed; cleaned and capped at 200 tokens.
+
+    Returns:
+        The full trace (see :class:`TextAnalysis`).
+
+    Raises:
+        InputError: empty text, or nothing the model can read.
+    """
+    enc = encode(text)
+    model = load_model("text_gru")
+    ids = torch.tensor([enc.token_ids])
+    with torch.inference_mode():
+        emb = model.embedding(ids)  # (1, T, E)
+        out = model.trace_embedded(emb)
+        steps = unroll(model.gru, emb[0])
+        hidden = out["hidden"][0]  # (T, H)
+        prefix = prefix_probs(model, hidden).numpy()
+        scores = model.attention_scores(out["hidden"])[0].numpy()
+    probs = torch.softmax(out["logits"][0], -1).numpy()
+    return TextAnalysis(
+        tokens=enc.tokens,
+        raw_tokens=enc.raw_tokens,
+        token_ids=enc.token_ids,
+        hidden=hidden.numpy(),
+        update_gate=steps.update_gate,
+        reset_gate=steps.reset_gate,
+        candidate=steps.candidate,
+        attention=out["attention"][0].numpy(),
+        attention_scores=scores,
+        prefix_prob_positive=prefix,
+        prob_positive=float(probs[1]),
+        label=LABELS[int(probs.argmax())],
+        truncated=enc.truncated,
+        logits=out["logits"][0].numpy(),
+    )
+
+
+# ----------------------------------------------------------------------------- TextCNN
+
+
+@dataclass
+class NgramHit:
+    """One filter's max-pool winner: where it fired and how much it pushes each class."""
+
+    kernel: int
+    filter: int
+    start: int  # first token of the winning window
+    value: float  # the pooled activation
+    contribution: np.ndarray  # (2,) value × fc weight toward negative / positive
+
+
+@dataclass
+class TextCNNAnalysis:
+    """TextCNN's trace for one sentence.
+
+    Attributes:
+        tokens, token_ids, truncated: as for the GRU (same tokenisation).
+        maps: kernel size → (F, T') feature maps along the sentence (T' = max(T, 5) − k + 1).
+        hits: every filter's max-pool winner.
+        prob_positive, label: the prediction; bias: (2,) the final layer's bias.
+    """
+
+    tokens: list[str]
+    token_ids: list[int]
+    truncated: bool
+    maps: dict[int, np.ndarray]
+    hits: list[NgramHit]
+    prob_positive: float
+    label: str
+    bias: np.ndarray
+    logits: np.ndarray
+
+
+def analyze_text_cnn(text: str) -> TextCNNAnalysis:
+    """Trace one sentence through the TextCNN (same validation as :func:`analyze_text`)."""
+    enc = encode(text)
+    model = load_model("text_cnn")
+    T = len(enc.token_ids)
+    ids = torch.tensor([enc.token_ids])
+    if model.min_len > T:
+        ids = F.pad(ids, (0, model.min_len - T), value=model.cfg.pad_id)
+    with torch.inference_mode():
+        out = model.trace_embedded(model.embedding(ids), torch.tensor([T]))
+    W = model.fc.weight.detach().numpy()  # (2, F*K)
+    pooled = out["pooled"][0].numpy()
+    hits, maps = [], {}
+    nf = model.cfg.num_filters
+    for ki, k in enumerate(model.cfg.kernel_sizes):
+        maps[k] = out["maps"][ki][0].numpy()
+        for f in range(nf):
+            j = ki * nf + f
+            hits.append(
+                NgramHit(k, f, int(out["argmax"][ki][0, f]), float(pooled[j]), pooled[j] * W[:, j])
+            )
+    probs = torch.softmax(out["logits"][0], -1).numpy()
+    return TextCNNAnalysis(
+        tokens=enc.tokens,
+        token_ids=enc.token_ids,
+        truncated=enc.truncated,
+        maps=maps,
+        hits=hits,
+        prob_positive=float(probs[1]),
+        label=LABELS[int(probs.argmax())],
+        bias=model.fc.bias.detach().numpy(),
+        logits=out["logits"][0].numpy(),
+    )
+
+
+__all__ = [
+    "ImageAnalysis",
+    "InputError",
+    "NgramHit",
+    "RowAnalysis",
+    "TextAnalysis",
+    "TextCNNAnalysis",
+    "analyze_image",
+    "analyze_rows",
+    "analyze_text",
+    "analyze_text_cnn",
+    "encode",
+    "trace_image28",
+]
