@@ -1,0 +1,71 @@
+"""App-side caching wrappers around ``nets`` (the only place Streamlit caching meets the models).
+
+Models: loaded once per process by ``nets.registry`` (lru_cache) and warmed by
+``warm_models`` (st.cache_resource). Results: bounded ``st.cache_data`` keyed by plain values
+(bytes, str, ints), so a rerun with the same input costs a hash and a copy, never a model pass.
+``InputError`` is not cached; it is raised again on each call, which is cheap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import nets
+from nets import attribution
+
+
+@st.cache_resource(show_spinner=False)
+def warm_models() -> bool:
+    """Load every model once per process."""
+    for name in ("image_cnn", "row_gru", "text_gru", "text_cnn"):
+        nets.load_model(name)
+    nets.load_vocab()
+    return True
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def image_analysis(data: bytes) -> nets.ImageAnalysis:
+    """``nets.analyze_image`` on uploaded bytes."""
+    return nets.analyze_image(data)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def array_analysis(arr: np.ndarray) -> nets.ImageAnalysis:
+    """``nets.analyze_image`` on an array (a canvas drawing or a gallery sample)."""
+    return nets.analyze_image(arr)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def row_analysis(input28: np.ndarray) -> nets.RowAnalysis:
+    return nets.analyze_rows(input28)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def image_attributions(input28: np.ndarray, target: int, methods: tuple[str, ...]):
+    return attribution.image_attributions(input28, target, methods)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def row_attributions(input28: np.ndarray, target: int) -> np.ndarray:
+    return attribution.row_gru_attributions(input28, target)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def text_analysis(text: str) -> nets.TextAnalysis:
+    return nets.analyze_text(text)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def text_cnn_analysis(text: str) -> nets.TextCNNAnalysis:
+    return nets.analyze_text_cnn(text)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def text_attributions(text: str, model_name: str = "text_gru", target: int = 1) -> np.ndarray:
+    return attribution.text_attributions(text, model_name, target)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def text_memory(text: str) -> np.ndarray:
+    return attribution.text_memory(text)
