@@ -63,7 +63,7 @@ def digit_samples(out: Path, per_class: int = 2, wrong: int = 8) -> None:
     chosen = []
     for c in range(10):
         ok = te[(d.y[te] == c) & (pred == d.y[te])]
-        chosen.extend(rng.choice(ok, per_class, replace=False))
+        chosen.extend(rng.choice(ok, min(per_class, len(ok)), replace=False))
     bad = te[pred != d.y[te]][:wrong]
     chosen.extend(bad)
     chosen = np.array(chosen)
@@ -134,7 +134,11 @@ def row_projection(out: Path, fit_digits: int = 1000, background: int = 300) -> 
     )
 
 
-def derive_all(out: Path) -> None:
-    for step in (image_ood, digit_samples, text_projection, row_projection):
-        print(f"deriving {step.__name__}", flush=True)
-        step(out)
+def derive_all(out: Path, dry: bool = False) -> None:
+    """Every derived asset; ``dry`` uses small samples (for the training dry run)."""
+    print("deriving image OOD statistics and the sample gallery", flush=True)
+    image_ood(out)
+    digit_samples(out)
+    print("deriving hidden-state projections", flush=True)
+    text_projection(out, *((200, 50) if dry else ()))
+    row_projection(out, *((100, 50) if dry else ()))

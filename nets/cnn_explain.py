@@ -1,0 +1,377 @@
+"""Numbers behind the CNN page's explainers: architecture, kernels, one convolution step,
+receptive fields, translation and parameter sharing. Reads the image CNN's real weights.
+
+Nothing here imports Streamlit; every function returns plain numpy arrays or dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .analyze import trace_image28
+from .registry import load_model
+
+# Spatial geometry of the image CNN, in order: (layer, kernel, stride, padding).
+GEOMETRY = (
+    ("conv1", 3, 1, 1),
+    ("relu1", 1, 1, 0),
+    ("pool1", 2, 2, 0),
+    ("conv2", 3, 1, 1),
+    ("relu2", 1, 1, 0),
+    ("pool2", 2, 2, 0),
+)
+SPATIAL_LAYERS = tuple(g[0] for g in GEOMETRY)
+CONV_INPUT = {"conv1": "input", "conv2": "pool1"}  # which map each conv layer reads
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the architecture strip."""
+
+    name: str
+    shape: tuple[int, ...]  # output shape without the batch axis, e.g. (16, 28, 28)
+    params: int  # learned parameters in this block
+
+
+def architecture() -> list[Block]:
+    """The image CNN's blocks with their real output shapes and parameter counts.
+
+    Returns:
+        input, conv1, relu1, pool1, conv2, relu2, pool2, fc1, fc2 (logits), softmax.
+    """
+    model = load_model("image_cnn")
+    with torch.inference_mode():
+        out = model.trace(torch.zeros(1, 1, model.cfg.image_size, model.cfg.image_size))
+
+    def count(mod) -> int:
+        return int(sum(p.numel() for p in mod.parameters()))
+
+    params = {"conv1": count(model.conv1), "conv2": count(model.conv2)}
+    params |= {"fc1": count(model.fc1), "logits": count(model.fc2)}
+    s = model.cfg.image_size
+    blocks = [Block("input", (model.cfg.in_channels, s, s), 0)]
+    for name in model.LAYERS:
+        blocks.append(Block(name, tuple(out[name].shape[1:]), params.get(name, 0)))
+    blocks.append(Block("softmax", (model.cfg.num_classes,), 0))
+    return blocks
+
+
+def kernels(layer: str) -> tuple[np.ndarray, np.ndarray]:
+    """A conv layer's learned weights and biases.
+
+    Args:
+        layer: ``"conv1"`` or ``"conv2"``.
+
+    Returns:
+        weight (C_out, C_in, 3, 3) and bias (C_out,), float32.
+    """
+    conv = getattr(load_model("image_cnn"), layer)
+    return conv.weight.detach().numpy().copy(), conv.bias.detach().numpy().copy()
+
+
+@dataclass
+class ConvStep:
+    """One output value of a conv layer, taken apart.
+
+    Attributes:
+        patch: (C_in, 3, 3) the input window (zero padding included).
+        kernel: (C_in, 3, 3) the filter's weights.
+        products: (C_in, 3, 3) patch × kernel, element-wise.
+        channel_sums: (C_in,) the products summed per input channel.
+        total: all products summed; bias: the filter's bias.
+        value: total + bias, which equals the layer's activation at that position.
+    """
+
+    patch: np.ndarray
+    kernel: np.ndarray
+    products: np.ndarray
+    channel_sums: np.ndarray
+    total: float
+    bias: float
+    value: float
+
+
+def conv_input(layer: str, input28: np.ndarray, activations: dict[str, np.ndarray]) -> np.ndarray:
+    """The map a conv layer reads: (1, 28, 28) for conv1, pool1 (16, 14, 14) for conv2."""
+    src = CONV_INPUT[layer]
+    return input28[None].astype(np.float32) if src == "input" else activations[src]
+
+
+def conv_step(
+    layer: str,
+    channel: int,
+    y: int,
+    x: int,
+    input28: np.ndarray,
+    activations: dict[str, np.ndarray],
+) -> ConvStep:
+    """Take apart one output of ``layer`` (channel, y, x): patch · kernel + bias.
+
+    Args:
+        layer: ``"conv1"`` or ``"conv2"``.
+        channel: output channel.
+        y, x: output position (same size as the input: padding 1).
+        input28: (28, 28) the network input.
+        activations: the trace (``ImageAnalysis.activations``), for conv2's input pool1.
+
+    Returns:
+        The :class:`ConvStep`.
+    """
+    w, b = kernels(layer)
+    src = conv_input(layer, input28, activations)  # (C_in, H, W)
+    padded = np.pad(src, ((0, 0), (1, 1), (1, 1)))
+    patch = padded[:, y : y + 3, x : x + 3].astype(np.float64)  # (C_in, 3, 3)
+    kern = w[channel].astype(np.float64)
+    prod = patch * kern
+    total = float(prod.sum())
+    return ConvStep(
+        patch=patch.astype(np.float32),
+        kernel=kern.astype(np.float32),
+        products=prod.astype(np.float32),
+        channel_sums=prod.sum(axis=(1, 2)).astype(np.float32),
+        total=total,
+        bias=float(b[channel]),
+        value=total + float(b[channel]),
+    )
+
+
+def pool_window(
+    activations: dict[str, np.ndarray], layer: str, channel: int, y: int, x: int
+) -> tuple[np.ndarray, float]:
+    """The 2×2 window a max-pool output reads, and that output.
+
+    Args:
+        activations: the trace.
+        layer: ``"pool1"`` or ``"pool2"``.
+        channel, y, x: the pooled unit.
+
+    Returns:
+        window (2, 2) from relu1/relu2 and the pooled value (its max).
+    """
+    src = activations["relu1" if layer == "pool1" else "relu2"]
+    win = src[channel, 2 * y : 2 * y + 2, 2 * x : 2 * x + 2]
+    return win.copy(), float(activations[layer][channel, y, x])
+
+
+def softmax_steps(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """logits → exp(logits − max) → normalised probabilities, each (10,)."""
+    z = logits.astype(np.float64)
+    e = np.exp(z - z.max())
+    return z, e, e / e.sum()
+
+
+# ----------------------------------------------------------------------------- receptive field
+
+
+def receptive_field(layer: str, y: int, x: int, size: int = 28) -> tuple[int, int, int, int]:
+    """The input region a spatial unit can see, from the layer geometry alone.
+
+    Args:
+        layer: one of ``SPATIAL_LAYERS``.
+        y, x: the unit's position in that layer's map.
+        size: input side.
+
+    Returns:
+        (top, bottom, left, right), inclusive bounds clipped to the image.
+    """
+    jump, rf, start = 1, 1, 0.0  # standard recurrence: stride product, size, first centre
+    for name, k, s, p in GEOMETRY:
+        rf = rf + (k - 1) * jump
+        start = start + ((k - 1) / 2 - p) * jump
+        jump = jump * s
+        if name == layer:
+            break
+    else:
+        raise ValueError(f"unknown layer {layer!r}")
+    half = (rf - 1) / 2
+
+    def span(i: int) -> tuple[int, int]:
+        c = start + i * jump
+        return max(0, int(np.floor(c - half))), min(size - 1, int(np.ceil(c + half)))
+
+    top, bottom = span(y)
+    left, right = span(x)
+    return top, bottom, left, right
+
+
+def geometry_mask(layer: str, y: int, x: int, size: int = 28) -> np.ndarray:
+    """(size, size) bool: True inside :func:`receptive_field`."""
+    top, bottom, left, right = receptive_field(layer, y, x, size)
+    m = np.zeros((size, size), bool)
+    m[top : bottom + 1, left : right + 1] = True
+    return m
+
+
+def unit_gradient(layer: str, channel: int, y: int, x: int, inputs: np.ndarray) -> np.ndarray:
+    """∂ unit / ∂ input for each image in ``inputs``.
+
+    Args:
+        layer: a spatial layer; channel, y, x: the unit.
+        inputs: (B, 28, 28) or (28, 28).
+
+    Returns:
+        (B, 28, 28) or (28, 28) gradients.
+    """
+    single = inputs.ndim == 2
+    x_in = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32))
+    x_in = (x_in[None] if single else x_in)[:, None].requires_grad_(True)  # (B, 1, 28, 28)
+    model = load_model("image_cnn")
+    with torch.enable_grad():
+        unit = model.features(x_in)[layer][:, channel, y, x]  # (B,)
+        (grad,) = torch.autograd.grad(unit.sum(), x_in)
+    g = grad[:, 0].numpy()
+    return g[0] if single else g
+
+
+def gradient_support(
+    layer: str, channel: int, y: int, x: int, n: int = 64, seed: int = 0
+) -> np.ndarray:
+    """Pixels that can move the unit: the union of non-zero gradients over ``n`` random inputs.
+
+    One input alone shows a subset (inactive ReLUs and the max-pool's losing positions pass no
+    gradient); over many random inputs the union is the whole receptive field.
+
+    Returns:
+        (28, 28) bool.
+    """
+    rng = np.random.default_rng(seed)
+    inputs = rng.random((n, 28, 28), dtype=np.float32)
+    return (np.abs(unit_gradient(layer, channel, y, x, inputs)) > 0).any(axis=0)
+
+
+# ----------------------------------------------------------------------------- translation
+
+
+def shift_image(img: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """Shift an image by (dy, dx) pixels (down / right positive), filling with zeros."""
+    out = np.zeros_like(img)
+    h, w = img.shape[-2:]
+    if abs(dy) >= h or abs(dx) >= w:
+        return out
+    src = img[..., max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)]
+    out[..., max(0, dy) : h - max(0, -dy), max(0, dx) : w - max(0, -dx)] = src
+    return out
+
+
+@dataclass
+class Translation:
+    """The same input shifted: its input, trace and prediction."""
+
+    dy: int
+    dx: int
+    input28: np.ndarray  # (28, 28) shifted input
+    activations: dict[str, np.ndarray]
+    probs: np.ndarray  # (10,)
+    label: int
+
+
+def translate(input28: np.ndarray, dy: int, dx: int) -> Translation:
+    """Shift the 28×28 input (no re-centring) and trace it through the CNN.
+
+    Args:
+        input28: (28, 28) the network input.
+        dy, dx: shift in pixels.
+
+    Returns:
+        The shifted input's :class:`Translation`.
+    """
+    shifted = shift_image(np.asarray(input28, np.float32), dy, dx)
+    acts = trace_image28(shifted)
+    z = acts["logits"].astype(np.float64)
+    p = np.exp(z - z.max())
+    p = (p / p.sum()).astype(np.float32)
+    return Translation(dy, dx, shifted, acts, p, int(p.argmax()))
+
+
+def interior_mask(shape: tuple[int, int], dy: int, dx: int, margin: int) -> np.ndarray:
+    """Positions of a (H, W) map whose neighbourhood (``margin``) stays inside the image both
+    before and after a shift by (dy, dx): there a shifted map must equal the map of the shifted
+    input."""
+    h, w = shape
+    m = np.zeros(shape, bool)
+    t, b = margin + max(0, dy), h - margin - max(0, -dy)
+    lo, r = margin + max(0, dx), w - margin - max(0, -dx)
+    if t < b and lo < r:
+        m[t:b, lo:r] = True
+    return m
+
+
+def equivariance_error(
+    orig_map: np.ndarray, shifted_map: np.ndarray, dy: int, dx: int, margin: int = 1
+) -> tuple[float, int]:
+    """Compare a conv map of the shifted input with the original map shifted, away from borders.
+
+    Args:
+        orig_map, shifted_map: (H, W) the same channel for the original and the shifted input.
+        dy, dx: the input shift; margin: half the kernel size (1 for 3×3).
+
+    Returns:
+        (largest absolute difference, number of positions compared).
+    """
+    mask = interior_mask(orig_map.shape, dy, dx, margin)
+    if not mask.any():
+        return 0.0, 0
+    diff = np.abs(shift_image(orig_map, dy, dx) - shifted_map)[mask]
+    return float(diff.max()), int(mask.sum())
+
+
+# ----------------------------------------------------------------------------- sharing
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """Parameters of a conv layer next to a fully connected layer with the same in/out sizes."""
+
+    layer: str
+    in_shape: tuple[int, int, int]
+    out_shape: tuple[int, int, int]
+    conv_params: int
+    dense_params: int
+
+
+def parameter_sharing(layer: str = "conv1") -> Sharing:
+    """Count ``layer``'s parameters and those of a dense layer mapping the same input to the
+    same output (every output connected to every input, plus one bias per output)."""
+    blocks = {b.name: b for b in architecture()}
+    src = "input" if layer == "conv1" else "pool1"
+    n_in = int(np.prod(blocks[src].shape))
+    n_out = int(np.prod(blocks[layer].shape))
+    return Sharing(
+        layer,
+        blocks[src].shape,
+        blocks[layer].shape,
+        blocks[layer].params,
+        n_in * n_out + n_out,
+    )
+
+
+# ----------------------------------------------------------------------------- display helpers
+
+
+def upscale(img: np.ndarray, factor: int) -> np.ndarray:
+    """Nearest-neighbour enlargement, so small maps stay crisp as images: (H, W) → (H·f, W·f)."""
+    return np.repeat(np.repeat(img, factor, axis=0), factor, axis=1)
+
+
+def preprocessing_steps(pre) -> list[tuple[str, np.ndarray]]:
+    """The stages of ``nets.imageio.Preprocessed`` as displayable images, in order.
+
+    Returns:
+        (step id, image) pairs: ``original`` (uint8 gray or RGB), ``gray``, ``ink`` (float in
+        [0, 1]) and ``input28`` (enlarged ×4 for display, values unchanged).
+    """
+    return [
+        ("original", pre.original),
+        ("gray", pre.gray),
+        ("ink", pre.ink),
+        ("input28", upscale(pre.input28, 4)),
+    ]
+
+
+def downsample(img: np.ndarray, max_side: int) -> np.ndarray:
+    """Every k-th pixel so the long side is ≤ ``max_side`` (display only): (H, W) → (h, w)."""
+    k = max(1, int(np.ceil(max(img.shape[-2:]) / max_side)))
+    return img[..., ::k, ::k]

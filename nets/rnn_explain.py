@@ -1,0 +1,135 @@
+"""Numerical helpers for the RNN page: the shipped hidden-state projection, unit orderings,
+gate summaries and where the prediction flips. No Streamlit, no figures.
+
+The projection (``assets/projections/text_gru.npz``) is a PCA fitted once by ``nets.derive`` on
+hidden states of training sentences, so the axes are the same for every sentence; its
+background cloud holds the final states of held-out (test-split) sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .registry import load_model, load_npz
+
+PROJECTION = "projections/text_gru.npz"
+ORDERS = ("index", "variance", "positive")
+
+
+@dataclass(frozen=True)
+class Background:
+    """Final hidden states of held-out sentences, projected.
+
+    Attributes:
+        points: (N, 3) PCA coordinates; labels: (N,) true label (1 = positive);
+        prob: (N,) the model's P(positive); is_zh: (N,) True for Chinese sentences;
+        index: (N,) indices into ``nets.data.load_text()`` (all in its test split).
+    """
+
+    points: np.ndarray
+    labels: np.ndarray
+    prob: np.ndarray
+    is_zh: np.ndarray
+    index: np.ndarray
+
+
+def projection() -> dict[str, np.ndarray]:
+    """The shipped PCA basis: mean (H,), components (3, H), explained (3,) variance ratios."""
+    return load_npz(PROJECTION)
+
+
+def project_states(hidden: np.ndarray) -> np.ndarray:
+    """Project hidden states onto the shipped PCA axes.
+
+    Args:
+        hidden: (T, H) GRU states (``TextAnalysis.hidden``).
+
+    Returns:
+        (T, 3) coordinates on PC1..PC3.
+    """
+    p = projection()
+    h = np.asarray(hidden, dtype=np.float32)  # (T, H)
+    return ((h - p["mean"][None, :]) @ p["components"].T).astype(np.float32)  # (T, 3)
+
+
+def explained() -> np.ndarray:
+    """(3,) the share of training-state variance along each projection axis."""
+    return np.asarray(projection()["explained"], dtype=np.float32)
+
+
+def background() -> Background:
+    """The held-out background cloud shipped with the projection."""
+    p = projection()
+    n = len(p["bg_points"])
+    return Background(
+        points=p["bg_points"].astype(np.float32),
+        labels=p["bg_labels"].astype(np.int64),
+        prob=p["bg_prob"].astype(np.float32),
+        is_zh=p["bg_lang"].astype(bool),
+        index=p.get("bg_index", np.full(n, -1)).astype(np.int64),
+    )
+
+
+def positive_weight() -> np.ndarray:
+    """(H,) each hidden unit's weight toward positive: fc.weight[positive] − fc.weight[negative].
+
+    The classifier reads the attention-weighted average of the states, so a unit with a large
+    positive value here pushes the verdict toward positive when it is high.
+    """
+    w = load_model("text_gru").fc.weight.detach().numpy()  # (2, H)
+    return (w[1] - w[0]).astype(np.float32)
+
+
+def unit_order(hidden: np.ndarray, by: str = "variance") -> np.ndarray:
+    """An ordering of the hidden units for the heatmaps.
+
+    Args:
+        hidden: (T, H) states of this sentence.
+        by: ``"index"`` (0..H−1), ``"variance"`` (most changing over this sentence first) or
+            ``"positive"`` (largest weight toward positive first, most negative last).
+
+    Returns:
+        (H,) unit indices.
+    """
+    H = hidden.shape[1]
+    if by == "index":
+        return np.arange(H)
+    if by == "variance":
+        return np.argsort(-hidden.var(axis=0), kind="stable")
+    if by == "positive":
+        return np.argsort(-positive_weight(), kind="stable")
+    raise ValueError(f"unknown order {by!r}; expected one of {ORDERS}")
+
+
+def gate_means(gate: np.ndarray) -> np.ndarray:
+    """(T, H) gate values → (T,) their mean over units at each step."""
+    return np.asarray(gate, dtype=np.float32).mean(axis=1)
+
+
+def state_norms(hidden: np.ndarray) -> np.ndarray:
+    """(T, H) → (T,) ‖h_t‖, how much the state holds at each step."""
+    return np.linalg.norm(np.asarray(hidden, dtype=np.float32), axis=1)
+
+
+def flips(prefix_prob: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Steps t where the verdict changes side: P(positive) crosses ``threshold`` from t−1 to t.
+
+    Returns:
+        (K,) indices t ≥ 1.
+    """
+    side = np.asarray(prefix_prob) >= threshold
+    return np.nonzero(side[1:] != side[:-1])[0] + 1
+
+
+def top_tokens(values: np.ndarray, k: int = 3, signed: bool = False) -> np.ndarray:
+    """Indices of the ``k`` largest values (by absolute value when ``signed``), largest first."""
+    v = np.abs(values) if signed else np.asarray(values)
+    return np.argsort(-v, kind="stable")[: min(k, len(v))]
+
+
+def relative_memory(norms: np.ndarray) -> np.ndarray:
+    """(T,) memory norms as a share of the largest one (1 = the most influential token)."""
+    m = float(np.max(norms)) if len(norms) else 0.0
+    return (np.asarray(norms) / m if m > 0 else np.zeros_like(norms)).astype(np.float32)
