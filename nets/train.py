@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -347,10 +348,15 @@ def measure_speed(out: Path, epochs: int = 2) -> None:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m nets.train", description=__doc__.split("\n")[0])
     p.add_argument("models", nargs="+", choices=[*NAMES, "derive", "speed", "all"])
-    p.add_argument("--out", type=Path, default=ASSETS, help="folder for models/ and metrics/")
+    p.add_argument(
+        "--out", type=Path, default=None, help="folder for models/ and metrics/ (default: assets/)"
+    )
     p.add_argument("--dry-run", action="store_true", help="train 1 epoch on a tiny slice")
     p.add_argument("--threads", type=int, default=2, help="torch threads (2 on this machine)")
     args = p.parse_args(argv)
+    if args.out is None:  # a dry run never overwrites the committed weights
+        args.out = Path(tempfile.mkdtemp(prefix="nets-dry-")) if args.dry_run else ASSETS
+        print(f"writing to {args.out}", flush=True)
     torch.set_num_threads(args.threads)
     names = (*NAMES, "derive") if "all" in args.models else tuple(dict.fromkeys(args.models))
     vocab = None
