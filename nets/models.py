@@ -103,11 +103,11 @@ class RowGRU(nn.Module):
 @dataclass
 class TextGRUConfig:
     vocab_size: int
-    embed_dim: int = 128
+    embed_dim: int = 64
     hidden: int = 64
     attn_dim: int = 64
     num_classes: int = 2
-    dropout: float = 0.4
+    dropout: float = 0.3
     embed_dropout: float = 0.3
     pad_id: int = 0
 
@@ -158,12 +158,12 @@ class TextGRU(nn.Module):
 @dataclass
 class TextCNNConfig:
     vocab_size: int
-    embed_dim: int = 128
-    num_filters: int = 100
+    embed_dim: int = 64
+    num_filters: int = 64
     kernel_sizes: list[int] = field(default_factory=lambda: [3, 4, 5])
     num_classes: int = 2
     dropout: float = 0.5
-    embed_dropout: float = 0.3
+    embed_dropout: float = 0.1
     pad_id: int = 0
 
 

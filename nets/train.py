@@ -250,7 +250,7 @@ def train_text(name: str, epochs: int, dry: bool, vocab: Vocab) -> tuple[nn.Modu
     else:
         model = M.TextCNN(M.TextCNNConfig(vocab_size=len(vocab)))
         lr = 2e-3
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-2)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(epochs, 1))
     min_len = getattr(model, "min_len", 1)
 
@@ -283,7 +283,7 @@ def train_text(name: str, epochs: int, dry: bool, vocab: Vocab) -> tuple[nn.Modu
 
 # ----------------------------------------------------------------------------- CLI
 
-EPOCHS = {"image_cnn": 30, "row_gru": 30, "text_gru": 10, "text_cnn": 10}
+EPOCHS = {"image_cnn": 30, "row_gru": 30, "text_gru": 8, "text_cnn": 12}
 
 
 def train_one(name: str, out: Path, dry: bool, vocab: Vocab | None = None) -> dict:
