@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .analyze import trace_image28
 from .registry import load_model
@@ -226,20 +227,31 @@ def unit_gradient(layer: str, channel: int, y: int, x: int, inputs: np.ndarray) 
     return g[0] if single else g
 
 
-def gradient_support(
-    layer: str, channel: int, y: int, x: int, n: int = 64, seed: int = 0
-) -> np.ndarray:
-    """Pixels that can move the unit: the union of non-zero gradients over ``n`` random inputs.
+def gradient_support(layer: str, channel: int, y: int, x: int) -> np.ndarray:
+    """Pixels that can move the unit: where its gradient is non-zero once nothing blocks it.
 
-    One input alone shows a subset (inactive ReLUs and the max-pool's losing positions pass no
-    gradient); over many random inputs the union is the whole receptive field.
+    For one input, inactive ReLUs and the max-pool's losing positions pass no gradient, so the
+    gradient's support is only part of the field. Here every ReLU is open (identity), every
+    pool window passes gradient to all four positions (average pool, same geometry) and the
+    weights are taken by absolute value (no cancellation): the support of that gradient is the
+    set of input pixels connected to the unit through the real layers.
 
     Returns:
         (28, 28) bool.
     """
-    rng = np.random.default_rng(seed)
-    inputs = rng.random((n, 28, 28), dtype=np.float32)
-    return (np.abs(unit_gradient(layer, channel, y, x, inputs)) > 0).any(axis=0)
+    model = load_model("image_cnn")
+    w1, b1 = model.conv1.weight.detach().abs(), model.conv1.bias.detach()
+    w2, b2 = model.conv2.weight.detach().abs(), model.conv2.bias.detach()
+    x_in = torch.ones(1, 1, 28, 28, requires_grad=True)
+    with torch.enable_grad():
+        out = {"conv1": F.conv2d(x_in, w1, b1, padding=1)}
+        out["relu1"] = out["conv1"]
+        out["pool1"] = F.avg_pool2d(out["relu1"], 2, 2)
+        out["conv2"] = F.conv2d(out["pool1"], w2, b2, padding=1)
+        out["relu2"] = out["conv2"]
+        out["pool2"] = F.avg_pool2d(out["relu2"], 2, 2)
+        (grad,) = torch.autograd.grad(out[layer][0, channel, y, x], x_in)
+    return grad[0, 0].numpy() > 0
 
 
 # ----------------------------------------------------------------------------- translation

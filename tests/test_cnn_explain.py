@@ -1,0 +1,138 @@
+"""nets.cnn_explain against the model itself: every explainer number equals the real one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import nets
+from nets import cnn_explain as ce
+from nets.registry import load_model, load_npz
+
+
+@pytest.fixture(scope="module")
+def digit():
+    return nets.analyze_image(load_npz("samples/digits.npz")["images"][7])
+
+
+def test_architecture_matches_the_trace_and_the_parameters():
+    blocks = {b.name: b for b in ce.architecture()}
+    model = load_model("image_cnn")
+    trace = nets.trace_image28(np.zeros((28, 28), np.float32))
+    for name, act in trace.items():
+        assert blocks[name].shape == act.shape, name
+    total = sum(p.numel() for p in model.parameters())
+    assert sum(b.params for b in blocks.values()) == total
+    assert blocks["conv1"].params == model.conv1.weight.numel() + model.conv1.bias.numel()
+    # feature maps shrink, channels grow
+    assert blocks["pool2"].shape[1] < blocks["pool1"].shape[1] < blocks["conv1"].shape[1]
+    assert blocks["conv2"].shape[0] > blocks["conv1"].shape[0]
+
+
+@pytest.mark.parametrize("layer", ["conv1", "conv2"])
+@pytest.mark.parametrize("pos", [(0, 0), (5, 9), (13, 13), (0, 13)])
+def test_step_sum_plus_bias_equals_the_activation(digit, layer, pos):
+    acts = digit.activations[layer]
+    y, x = min(pos[0], acts.shape[1] - 1), min(pos[1], acts.shape[2] - 1)
+    for ch in (0, acts.shape[0] - 1):
+        s = ce.conv_step(layer, ch, y, x, digit.input28, digit.activations)
+        assert s.value == pytest.approx(float(acts[ch, y, x]), abs=1e-5)
+        assert s.total == pytest.approx(float(s.products.sum()), abs=1e-5)
+        assert s.channel_sums.sum() == pytest.approx(s.total, abs=1e-5)
+        np.testing.assert_allclose(s.products, s.patch * s.kernel, atol=1e-6)
+
+
+def test_step_kernel_is_the_model_weight(digit):
+    s = ce.conv_step("conv2", 3, 4, 4, digit.input28, digit.activations)
+    w = load_model("image_cnn").conv2.weight.detach().numpy()[3]
+    np.testing.assert_array_equal(s.kernel, w)
+    assert s.bias == pytest.approx(float(load_model("image_cnn").conv2.bias[3]))
+
+
+@pytest.mark.parametrize("layer", ce.SPATIAL_LAYERS)
+@pytest.mark.parametrize("pos", [(0, 0), (3, 5), (6, 6)])
+def test_receptive_field_equals_gradient_support(layer, pos):
+    size = {"conv1": 28, "relu1": 28, "pool1": 14, "conv2": 14, "relu2": 14, "pool2": 7}[layer]
+    y, x = (min(p, size - 1) for p in pos)
+    support = ce.gradient_support(layer, 1, y, x)
+    np.testing.assert_array_equal(support, ce.geometry_mask(layer, y, x))
+
+
+def test_receptive_field_sizes():
+    assert ce.receptive_field("conv1", 5, 5) == (4, 6, 4, 6)
+    assert ce.receptive_field("pool1", 3, 3) == (5, 8, 5, 8)
+    top, bottom, left, right = ce.receptive_field("conv2", 6, 6)
+    assert (bottom - top + 1, right - left + 1) == (8, 8)
+    top, bottom, left, right = ce.receptive_field("pool2", 3, 3)
+    assert (bottom - top + 1, right - left + 1) == (10, 10)
+
+
+def test_one_inputs_gradient_lies_inside_the_field(digit):
+    g = ce.unit_gradient("conv2", 2, 7, 7, digit.input28)
+    assert not (np.abs(g) > 0)[~ce.geometry_mask("conv2", 7, 7)].any()
+
+
+def test_shift_image():
+    a = np.arange(16, dtype=np.float32).reshape(4, 4)
+    s = ce.shift_image(a, 1, -1)
+    np.testing.assert_array_equal(s[1:, :3], a[:3, 1:])
+    assert (s[0] == 0).all() and (s[:, 3] == 0).all()
+    assert (ce.shift_image(a, 4, 0) == 0).all()
+
+
+@pytest.mark.parametrize(("dy", "dx"), [(0, 3), (2, -4), (-5, 1), (4, 4)])
+def test_translated_maps_are_shifted_copies(digit, dy, dx):
+    tr = ce.translate(digit.input28, dy, dx)
+    np.testing.assert_array_equal(tr.input28, ce.shift_image(digit.input28, dy, dx))
+    for layer in ("conv1", "relu1"):
+        for ch in range(digit.activations[layer].shape[0]):
+            diff, n = ce.equivariance_error(
+                digit.activations[layer][ch], tr.activations[layer][ch], dy, dx
+            )
+            assert n > 300 and diff < 1e-5, (layer, ch, diff)
+    # pooling: an even shift moves the pooled map by half as much
+    if dy % 2 == 0 and dx % 2 == 0:
+        for ch in range(16):
+            diff, n = ce.equivariance_error(
+                digit.activations["pool1"][ch], tr.activations["pool1"][ch], dy // 2, dx // 2
+            )
+            assert n > 0 and diff < 1e-5
+    ref = torch.softmax(torch.from_numpy(tr.activations["logits"]), -1).numpy()
+    np.testing.assert_allclose(tr.probs, ref, atol=1e-6)
+    assert tr.label == int(ref.argmax())
+
+
+def test_parameter_sharing_counts_from_real_shapes():
+    s = ce.parameter_sharing("conv1")
+    model = load_model("image_cnn")
+    assert s.conv_params == sum(p.numel() for p in model.conv1.parameters())
+    assert s.in_shape == (1, 28, 28) and s.out_shape == (16, 28, 28)
+    assert s.dense_params == 28 * 28 * 16 * 28 * 28 + 16 * 28 * 28
+    s2 = ce.parameter_sharing("conv2")
+    assert s2.dense_params == 16 * 14 * 14 * 32 * 14 * 14 + 32 * 14 * 14
+
+
+def test_pool_window_and_softmax_steps(digit):
+    for layer in ("pool1", "pool2"):
+        win, val = ce.pool_window(digit.activations, layer, 2, 3, 3)
+        assert win.shape == (2, 2) and float(win.max()) == pytest.approx(val)
+    z, e, p = ce.softmax_steps(digit.activations["logits"])
+    np.testing.assert_allclose(p, digit.probs, atol=1e-6)
+    assert e.max() == pytest.approx(1.0)
+
+
+def test_preprocessing_steps(digit):
+    steps = dict(ce.preprocessing_steps(digit.pre))
+    assert list(steps) == ["original", "gray", "ink", "input28"]
+    np.testing.assert_array_equal(steps["input28"][::4, ::4], digit.input28)
+    assert ce.downsample(np.zeros((300, 200)), 128).shape == (100, 67)
+
+
+def test_geometry_table_matches_the_model():
+    model = load_model("image_cnn")
+    geo = {name: (k, s, p) for name, k, s, p in ce.GEOMETRY}
+    for name in ("conv1", "conv2"):
+        conv = getattr(model, name)
+        assert geo[name] == (conv.kernel_size[0], conv.stride[0], conv.padding[0])
+    assert geo["pool1"] == (model.pool.kernel_size, model.pool.stride, model.pool.padding)

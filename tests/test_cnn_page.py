@@ -1,0 +1,163 @@
+"""The CNN page under AppTest: inputs, charts against nets' own output, bad input, every tab."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import nets
+from nets.registry import load_npz
+from ui.i18n import LANGS, t
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "cnn.py")
+PHOTO = ROOT / "assets" / "samples" / "photos" / "coffee.jpg"
+TABS = ("layers", "conv", "ops", "rf", "attr", "fullres", "exp")
+pytestmark = pytest.mark.timeout(180)
+
+
+def run_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def chart(at: AppTest, key: str) -> dict:
+    for c in at.get("plotly_chart"):
+        if c.proto.id.endswith(f"-cnn.{key}"):
+            return json.loads(c.proto.spec)
+    raise AssertionError(f"no chart cnn.{key}")
+
+
+def arr(v) -> np.ndarray:
+    """A plotly JSON array: a list, or a typed array {"dtype", "bdata", "shape"}."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        shape = v.get("shape")
+        if shape:
+            a = a.reshape([int(n) for n in str(shape).split(",")])
+        return a
+    return np.asarray(v, dtype=np.float64)
+
+
+def prob_bars(at: AppTest) -> np.ndarray:
+    return arr(chart(at, "probs")["data"][0]["y"])
+
+
+def upload(at: AppTest, name: str, data: bytes, mime: str = "image/png") -> AppTest:
+    at.segmented_control(key="cnn.source").set_value("upload").run()
+    at.file_uploader(key="cnn.upload").set_value((name, data, mime)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def png_digit(i: int = 4) -> bytes:
+    buf = io.BytesIO()
+    img = 255 - load_npz("samples/digits.npz")["images"][i]  # dark ink on white paper
+    Image.fromarray(np.kron(img, np.ones((4, 4), np.uint8))).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_opens_with_a_sample_and_its_real_probabilities(lang):
+    at = run_page(lang)
+    assert at.title[0].value == t("cnn.title", lang)
+    sample = load_npz("samples/digits.npz")["images"][0]
+    np.testing.assert_allclose(prob_bars(at), nets.analyze_image(sample).probs, atol=1e-6)
+    assert [tb.label for tb in at.tabs] == [t(f"cnn.tab.{k}", lang) for k in TABS]
+
+
+def test_png_upload_shows_its_probabilities():
+    data = png_digit()
+    at = upload(run_page(), "digit.png", data)
+    ref = nets.analyze_image(data)
+    np.testing.assert_allclose(prob_bars(at), ref.probs, atol=1e-6)
+
+
+def test_photo_is_flagged_as_unlike_the_training_digits():
+    data = PHOTO.read_bytes()
+    at = upload(run_page(), "coffee.jpg", data, "image/jpeg")
+    ref = nets.analyze_image(data)
+    np.testing.assert_allclose(prob_bars(at), ref.probs, atol=1e-6)
+    if ref.unlike_training:
+        texts = [w.value for w in at.warning]
+        assert any(t("cnn.pred.unlike", "en").split("(")[0] in x for x in texts), texts
+
+
+def test_malformed_upload_shows_the_message_then_a_good_upload_works():
+    at = upload(run_page(), "broken.png", b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
+    try:
+        nets.analyze_image(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
+    except nets.InputError as err:
+        expected = err.message("en")
+    assert expected in [e.value for e in at.error]
+    # the previous result (the first sample) is kept on screen
+    first = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
+    np.testing.assert_allclose(prob_bars(at), first.probs, atol=1e-6)
+    data = png_digit(9)
+    at.file_uploader(key="cnn.upload").set_value(("good.png", data, "image/png")).run()
+    assert not at.exception and not at.error
+    np.testing.assert_allclose(prob_bars(at), nets.analyze_image(data).probs, atol=1e-6)
+
+
+def test_a_hard_sample_and_every_tab_run():
+    at = run_page()
+    digits = load_npz("samples/digits.npz")
+    hard = int(np.flatnonzero(digits["wrong"])[0])
+    at.selectbox(key="cnn.sample").set_value(f"digit:{hard}").run()
+    a = nets.analyze_image(digits["images"][hard])
+    np.testing.assert_allclose(prob_bars(at), a.probs, atol=1e-6)
+    for k in TABS:
+        at.session_state["cnn.tab"] = t(f"cnn.tab.{k}", "en")
+        at.run()
+        assert not at.exception, (k, [e.value for e in at.exception])
+        assert not at.error, (k, [e.value for e in at.error])
+        size = sum(len(c.proto.spec) for c in at.get("plotly_chart"))
+        assert size < 300_000, (k, size)
+
+
+def test_step_explorer_shows_the_real_activation():
+    at = run_page()
+    at.session_state["cnn.tab"] = t("cnn.tab.conv", "en")
+    at.run()
+    at.segmented_control(key="cnn.s_layer").set_value("conv2").run()
+    at.slider(key="cnn.s_y").set_value(3).run()
+    at.slider(key="cnn.s_x").set_value(9).run()
+    at.number_input(key="cnn.s_ch").set_value(5).run()
+    a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
+    act = f"{float(a.activations['conv2'][5, 3, 9]):.4f}"
+    eq = [m.value for m in at.markdown if "bias" in m.value]
+    assert eq and f"**{act}**" in eq[0], eq
+    value = eq[0].split("= **")[1].split("**")[0]
+    assert value == act
+    fig = chart(at, "step")
+    z_products = arr(fig["data"][2]["z"])
+    assert z_products.shape == (3, 3)
+
+
+def test_softmax_explainer_matches_the_probabilities():
+    at = run_page()
+    at.session_state["cnn.tab"] = t("cnn.tab.ops", "en")
+    at.run()
+    a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
+    fig = chart(at, "softmax")
+    np.testing.assert_allclose(arr(fig["data"][0]["y"]), a.activations["logits"], atol=1e-5)
+    np.testing.assert_allclose(arr(fig["data"][2]["y"]), a.probs, atol=1e-6)
+
+
+def test_layer_grid_is_the_activation():
+    at = run_page()
+    at.selectbox(key="cnn.layer").set_value("pool2").run()
+    a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
+    fig = chart(at, "grid")
+    assert len(fig["data"]) == 32
+    np.testing.assert_allclose(arr(fig["data"][5]["z"]), a.activations["pool2"][5], atol=1e-4)

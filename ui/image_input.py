@@ -1,0 +1,118 @@
+"""The shared image-input widget: upload, draw on a canvas, or pick a sample.
+
+``image_input(prefix)`` draws the widgets and returns what the user chose, without analysing it:
+the caller passes bytes to ``ui.cache.image_analysis`` and arrays to ``ui.cache.array_analysis``
+and reports any ``InputError`` itself.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+import streamlit as st
+
+from nets.paths import ASSETS
+from nets.registry import load_npz
+from ui.i18n import t
+
+SOURCES = ("samples", "upload", "draw")
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
+PHOTOS_DIR = ASSETS / "samples" / "photos"
+PHOTOS = ("camera", "coffee", "chelsea", "astronaut")
+CANVAS_SIZE = 224  # px; fits a phone's width
+
+Kind = Literal["bytes", "array"]
+
+
+@lru_cache(maxsize=1)
+def sample_ids() -> tuple[str, ...]:
+    """Gallery ids: ``digit:<i>`` for held-out digits, ``photo:<name>`` for photos."""
+    digits = load_npz("samples/digits.npz")
+    ids = [f"digit:{i}" for i in range(len(digits["labels"]))]
+    ids += [f"photo:{p}" for p in PHOTOS if (PHOTOS_DIR / f"{p}.jpg").is_file()]
+    return tuple(ids)
+
+
+def sample_label(sid: str) -> str:
+    """The gallery entry's name in the current language."""
+    kind, name = sid.split(":", 1)
+    if kind == "photo":
+        return t("cnn.input.sample_photo", name=t(f"cnn.photo.{name}"))
+    digits = load_npz("samples/digits.npz")
+    i = int(name)
+    key = "cnn.input.sample_hard" if bool(digits["wrong"][i]) else "cnn.input.sample_digit"
+    return t(key, label=int(digits["labels"][i]), i=i)
+
+
+def load_sample(sid: str) -> tuple[Kind, bytes | np.ndarray]:
+    """A gallery entry as the widget returns it: photos as file bytes, digits as (28, 28) uint8."""
+    kind, name = sid.split(":", 1)
+    if kind == "photo":
+        return "bytes", (PHOTOS_DIR / f"{name}.jpg").read_bytes()
+    return "array", load_npz("samples/digits.npz")["images"][int(name)]
+
+
+def _canvas(prefix: str) -> tuple[Kind, np.ndarray] | None:
+    st.caption(t("cnn.input.draw_hint"))
+    try:
+        from streamlit_drawable_canvas import st_canvas  # only inside a running page
+    except Exception:  # missing package or an incompatible Streamlit
+        st.info(t("cnn.input.canvas_missing"))
+        return None
+    gen_key = f"{prefix}.canvas_gen"
+    gen = st.session_state.get(gen_key, 0)
+    result = st_canvas(
+        stroke_width=18,
+        stroke_color="#ffffff",
+        background_color="#000000",
+        height=CANVAS_SIZE,
+        width=CANVAS_SIZE,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=f"{prefix}.canvas.{gen}",
+    )
+    if st.button(t("cnn.input.clear"), key=f"{prefix}.clear", icon=":material/delete:"):
+        st.session_state[gen_key] = gen + 1
+        st.rerun()
+    data = result.image_data if result is not None else None
+    if data is None or data.ndim != 3:
+        return None
+    return "array", np.ascontiguousarray(data[:, :, :3].max(axis=2))  # (H, W) uint8, white ink
+
+
+def image_input(prefix: str) -> tuple[Kind, bytes | np.ndarray] | None:
+    """Show the input widgets and return the chosen input.
+
+    Args:
+        prefix: session-state namespace (e.g. ``"cnn"``); every widget key starts with it.
+
+    Returns:
+        ``("bytes", file bytes)`` for an upload or a sample photo, ``("array", (H, W) uint8)``
+        for a drawing or a sample digit, or ``None`` when nothing is chosen yet.
+    """
+    source = st.segmented_control(
+        t("cnn.input.source"),
+        options=SOURCES,
+        format_func=lambda s: t(f"cnn.input.{s}"),
+        default="samples",
+        required=True,
+        key=f"{prefix}.source",
+    )
+    if source == "upload":
+        f = st.file_uploader(
+            t("cnn.input.upload_label"),
+            type=UPLOAD_TYPES,
+            key=f"{prefix}.upload",
+            help=t("cnn.input.upload_hint"),
+        )
+        return ("bytes", f.getvalue()) if f is not None else None
+    if source == "draw":
+        return _canvas(prefix)
+    ids = sample_ids()
+    sid = st.selectbox(
+        t("cnn.input.sample_label"), ids, format_func=sample_label, key=f"{prefix}.sample"
+    )
+    st.caption(t("cnn.input.sample_caption"))
+    return load_sample(sid) if sid else None
