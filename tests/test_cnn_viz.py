@@ -1,0 +1,86 @@
+"""viz.cnn builders: pure, exact values in, the same values out."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from viz import cnn as vz
+
+RNG = np.random.default_rng(0)
+
+
+def z(trace) -> np.ndarray:
+    return np.asarray(trace.z, dtype=np.float64)
+
+
+def test_probs_fig_bars_are_the_probabilities():
+    p = RNG.random(10)
+    p /= p.sum()
+    fig = vz.probs_fig(p.astype(np.float32))
+    np.testing.assert_allclose(fig.data[0].y, p, atol=1e-7)
+    assert list(fig.data[0].x) == [str(i) for i in range(10)]
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_map_grid_scales(shared):
+    maps = RNG.standard_normal((16, 6, 6)).astype(np.float32)
+    maps[3] *= 10
+    fig = vz.map_grid_fig(maps, shared)
+    assert len(fig.data) == 16
+    for i, tr in enumerate(fig.data):
+        np.testing.assert_allclose(z(tr), maps[i], atol=1e-4)
+        if shared:
+            assert (tr.zmin, tr.zmax) == pytest.approx((maps.min(), maps.max()))
+        else:
+            assert (tr.zmin, tr.zmax) == pytest.approx((maps[i].min(), maps[i].max()))
+    assert sum(bool(tr.showscale) for tr in fig.data) == (1 if shared else 0)
+
+
+def test_kernels_and_step_figs_write_the_values():
+    w = RNG.standard_normal((4, 3, 3))
+    fig = vz.kernels_fig(w, ["a", "b", "c", "d"])
+    for i in range(4):
+        np.testing.assert_allclose(z(fig.data[i]), w[i], atol=1e-4)
+        assert fig.data[i].texttemplate
+    patch, kern = RNG.random((3, 3)), RNG.standard_normal((3, 3))
+    fig = vz.conv_step_fig(patch, kern, patch * kern, ["p", "k", "x"])
+    np.testing.assert_allclose(z(fig.data[2]), patch * kern, atol=1e-4)
+
+
+def test_animation_frames_move_only_shapes():
+    src, out = RNG.random((8, 8)), RNG.random((8, 8))
+    fig = vz.conv_animation_fig(src, out, ["in", "out"], step=2)
+    assert len(fig.frames) == 17  # 4×4 positions plus the last one
+    for fr in fig.frames:
+        assert not fr.data and fr.layout.shapes
+    last = fig.frames[-1].layout.shapes
+    assert len(last) == 2  # no cover left: the output map is complete
+    np.testing.assert_allclose(z(fig.data[1]), out, atol=1e-4)
+    assert len(fig.to_json()) < 60_000
+
+
+def test_other_builders_return_figures():
+    img = RNG.random((28, 28))
+    figs = [
+        vz.architecture_fig(
+            ["a", "b"],
+            [(1, 28, 28), (16, 28, 28)],
+            [0, 160],
+            {"values": "v", "params": "p", "shape": "s"},
+            "b",
+        ),
+        vz.bars_fig(RNG.random(128)),
+        vz.pair_fig(img, img, ["a", "b"]),
+        vz.softmax_fig(*(RNG.random(10) for _ in range(3)), ["l", "e", "p"]),
+        vz.receptive_field_fig(img, img - 0.5, (2, 9, 3, 10), ["i", "g"]),
+        vz.attribution_fig(img, [img, -img, img, img], ["a", "b", "c", "d"], cols=2),
+        vz.image_fig(img, "t"),
+        vz.translation_fig([img, img], [img, img], ["a", "b", "c", "d"]),
+        vz.sharing_fig(160, 9_847_040, ["conv", "dense"]),
+    ]
+    assert all(isinstance(f, go.Figure) for f in figs)
+    assert list(figs[-1].data[0].y) == [160, 9_847_040]
+    rf = figs[4].layout.shapes[0]
+    assert (rf.x0, rf.x1, rf.y0, rf.y1) == (2.5, 10.5, 1.5, 9.5)
