@@ -1,0 +1,227 @@
+"""RNN page helpers: the shipped projection, unit orderings, escaping and the pure builders."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import nets
+from nets import rnn_explain as rx
+from viz import rnn as vr
+
+SENTENCES = ["虽然价格有点贵，但是质量很好", "not bad at all", "good"]
+
+
+def arr(v) -> np.ndarray:
+    """A plotly array from figure JSON (typed ``bdata`` or a plain list) as numpy."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        if "shape" in v:
+            a = a.reshape([int(n) for n in str(v["shape"]).split(",")])
+        return a
+    return np.asarray(v)
+
+
+def traces(fig: go.Figure) -> list[dict]:
+    return json.loads(fig.to_json())["data"]
+
+
+@pytest.fixture(scope="module")
+def analyses():
+    return {s: nets.analyze_text(s) for s in SENTENCES}
+
+
+# ----------------------------------------------------------------------------- projection
+
+
+def test_projection_is_the_shipped_pca_and_stable(analyses):
+    a = analyses[SENTENCES[0]]
+    p1 = rx.project_states(a.hidden)
+    p2 = rx.project_states(nets.analyze_text(SENTENCES[0]).hidden)
+    assert p1.shape == (len(a.tokens), 3)
+    np.testing.assert_array_equal(p1, p2)  # same sentence, same coordinates
+    basis = nets.registry.load_npz("projections/text_gru.npz")
+    ref = (a.hidden.astype(np.float64) - basis["mean"]) @ basis["components"].T.astype(np.float64)
+    np.testing.assert_allclose(p1, ref, atol=1e-5)
+    # The axes do not depend on the sentence: a second sentence uses the same basis.
+    b = analyses["good"]
+    np.testing.assert_allclose(
+        rx.project_states(np.concatenate([a.hidden, b.hidden]))[len(a.tokens) :],
+        rx.project_states(b.hidden),
+        atol=1e-6,
+    )
+
+
+def test_background_comes_from_held_out_sentences():
+    from nets.data import load_text  # needs the dev packages (installed by scripts/test.sh)
+
+    bg = rx.background()
+    d = load_text()
+    assert len(bg.points) == len(bg.labels) == len(bg.index) > 100
+    assert np.isin(bg.index, d.split["test"]).all()
+    assert not np.isin(bg.index, d.split["train"]).any()
+    np.testing.assert_array_equal(bg.labels, d.labels[bg.index])
+    assert set(np.unique(bg.labels)) == {0, 1}
+
+
+def test_background_points_are_final_states_of_those_sentences():
+    from nets.data import load_text
+
+    bg = rx.background()
+    d = load_text()
+    for j in range(3):
+        text = d.texts[bg.index[j]]
+        try:
+            a = nets.analyze_text(text)
+        except nets.InputError:
+            continue
+        np.testing.assert_allclose(rx.project_states(a.hidden)[-1], bg.points[j], atol=2e-3)
+
+
+# ----------------------------------------------------------------------------- numeric helpers
+
+
+def test_unit_orders(analyses):
+    a = analyses[SENTENCES[0]]
+    H = a.hidden.shape[1]
+    for by in rx.ORDERS:
+        o = rx.unit_order(a.hidden, by)
+        assert sorted(o.tolist()) == list(range(H))
+    v = a.hidden.var(0)
+    assert np.all(np.diff(v[rx.unit_order(a.hidden, "variance")]) <= 0)
+    w = rx.positive_weight()
+    fc = nets.load_model("text_gru").fc.weight.detach().numpy()
+    np.testing.assert_allclose(w, fc[1] - fc[0])
+    assert np.all(np.diff(w[rx.unit_order(a.hidden, "positive")]) <= 0)
+    with pytest.raises(ValueError):
+        rx.unit_order(a.hidden, "nope")
+
+
+def test_flips_and_means():
+    np.testing.assert_array_equal(rx.flips(np.array([0.2, 0.6, 0.7, 0.4])), [1, 3])
+    assert len(rx.flips(np.array([0.9]))) == 0
+    g = np.array([[0.0, 1.0], [0.5, 0.5]], np.float32)
+    np.testing.assert_allclose(rx.gate_means(g), [0.5, 0.5])
+    np.testing.assert_allclose(rx.relative_memory(np.array([1.0, 2.0])), [0.5, 1.0])
+
+
+# ----------------------------------------------------------------------------- escaping
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<script>alert(1)</script>", "**x**", "[a](javascript:alert(1))", ":red[x]", "$x$", "`x`"],
+)
+def test_md_escape_leaves_no_markup(text):
+    out = vr.md_escape(text)
+    assert "<" not in out.replace("\\<", "")
+    assert "**" not in out.replace("\\*", "")
+    assert "](" not in out.replace("\\]\\(", "")
+    assert ":red[" not in out
+    # Removing the escapes gives back the text.
+    assert out.replace("\\", "") == text.replace("\\", "")
+
+
+def test_token_highlight_is_escaped_and_marks_the_strongest():
+    toks = ["<img", "**x**", "好", "]"]
+    md = vr.token_highlight(toks, np.array([0.1, 0.7, 0.15, 0.05]))
+    assert "<img" not in md.replace("\\<", "")
+    assert ":orange-background[**\\*\\*x\\*\\***]" in md
+    signed = vr.token_highlight(["a", "b"], np.array([-1.0, 0.8]), signed=True)
+    assert signed.startswith(":red-background[**a**]")
+    assert ":green-background[**b**]" in signed
+
+
+def test_plotly_text_is_escaped():
+    fig = vr.attention_bars(["<b>", "<unk>", "x"], np.array([0.2, 0.3, 0.5], np.float32), "en")
+    tr = traces(fig)[0]
+    assert list(tr["customdata"]) == ["&lt;b&gt;", "&lt;unk&gt;", "x"]
+    assert "<b>" not in fig.layout.xaxis.ticktext
+
+
+# ----------------------------------------------------------------------------- builders
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_builders_carry_the_models_values(analyses, lang):
+    a = analyses[SENTENCES[0]]
+    T = len(a.tokens)
+    bars = traces(vr.attention_bars(a.tokens, a.attention, lang))[0]
+    np.testing.assert_array_equal(arr(bars["y"]), a.attention)
+    curve = traces(vr.prefix_curve(a.tokens, a.prefix_prob_positive, lang))[0]
+    y = arr(curve["y"])
+    np.testing.assert_array_equal(y, a.prefix_prob_positive)
+    assert y[-1] == pytest.approx(a.prob_positive, abs=1e-5)
+    order = rx.unit_order(a.hidden, "positive")
+    hm = traces(vr.hidden_heatmap(a.hidden, a.tokens, order, lang, selected=2))[0]
+    np.testing.assert_array_equal(arr(hm["z"]), a.hidden[:, order].T)
+    assert len(hm["x"]) == T
+    g = traces(vr.gates_fig(a.update_gate, a.reset_gate, a.tokens, order, lang))
+    np.testing.assert_array_equal(arr(g[0]["z"]), a.update_gate[:, order].T)
+    np.testing.assert_array_equal(arr(g[1]["z"]), a.reset_gate[:, order].T)
+    tab = traces(vr.tokens_table(a.tokens, a.raw_tokens, a.token_ids, lang))[0]
+    assert list(tab["cells"]["values"][3]) == a.token_ids
+
+
+def test_trajectory_draws_a_second_path_for_the_comparison(analyses):
+    a, b = analyses["not bad at all"], analyses["good"]
+    bg = rx.background()
+    pa, pb = rx.project_states(a.hidden), rx.project_states(b.hidden)
+    one = traces(
+        vr.trajectory_fig(pa, a.tokens, a.prefix_prob_positive, bg.points, bg.labels, "en")
+    )
+    two = traces(
+        vr.trajectory_fig(
+            pa,
+            a.tokens,
+            a.prefix_prob_positive,
+            bg.points,
+            bg.labels,
+            "en",
+            compare=(pb, b.tokens, b.prefix_prob_positive),
+        )
+    )
+    paths = [tr for tr in two if "lines" in tr.get("mode", "")]
+    assert len([tr for tr in one if "lines" in tr.get("mode", "")]) == 1
+    assert len(paths) == 2
+    np.testing.assert_array_equal(arr(paths[1]["x"]), pb[:, 0])
+    np.testing.assert_array_equal(arr(paths[1]["y"]), pb[:, 1])
+    np.testing.assert_array_equal(arr(paths[0]["x"]), pa[:, 0])
+    bg_total = sum(len(arr(tr["x"])) for tr in two if tr.get("mode") == "markers")
+    assert bg_total == len(bg.points)
+    three = traces(
+        vr.trajectory_fig(pa, a.tokens, a.prefix_prob_positive, bg.points, bg.labels, "zh", dims=3)
+    )
+    assert all(tr["type"] == "scatter3d" for tr in three)
+
+
+def test_unrolled_window_and_selection_data(analyses):
+    a = analyses[SENTENCES[0]]
+    T = len(a.tokens)
+    assert vr.unroll_window(5, 3) == (0, 5)
+    lo, hi = vr.unroll_window(100, 50)
+    assert hi - lo == vr.WINDOW and lo <= 50 < hi
+    assert vr.unroll_window(100, 99) == (100 - vr.WINDOW, 100)
+    fig = vr.unrolled_fig(a.tokens, a.prefix_prob_positive, rx.state_norms(a.hidden), "en", 3)
+    h = traces(fig)[1]
+    lo, hi = vr.unroll_window(T, 3)
+    assert [int(c[0]) for c in h["customdata"]] == list(range(lo, hi))
+    np.testing.assert_array_equal(arr(h["marker"]["color"]), a.prefix_prob_positive[lo:hi])
+
+
+def test_memory_and_attribution_figures():
+    toks = ["a", "b", "c"]
+    v = np.array([0.5, -0.2, 1.0], np.float32)
+    np.testing.assert_array_equal(arr(traces(vr.memory_fig(toks, v, "en"))[0]["y"]), v)
+    assert vr.memory_fig(toks, np.abs(v), "en", log=True).layout.yaxis.type == "log"
+    np.testing.assert_array_equal(arr(traces(vr.attribution_bars(toks, v, "zh"))[0]["y"]), v)
+
+
+def test_every_rnn_string_is_bilingual():
+    for key, val in vr._strings().items():
+        assert key.startswith("rnn."), key
+        assert val.get("zh") and val.get("en"), key

@@ -1,0 +1,646 @@
+"""Pure figure builders for the RNN page (and the side-by-side page): arrays in, figures out.
+
+No Streamlit, no torch. ``lang`` picks the words from ``assets/i18n/rnn.json`` (read here
+directly, so the builders stay pure). User tokens are escaped before they reach plotly, whose
+text accepts a few HTML-like tags: ``<b>`` or ``<unk>`` in a sentence show literally.
+Token positions are numeric x values with tick labels, so repeated tokens never merge.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nets.paths import ASSETS
+
+DIV = "RdBu_r"  # signed values: red +, blue −
+PROB = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]  # P(positive): blue → red
+POS_COLOR, NEG_COLOR = "#1b9e77", "#d95f02"
+CMP_COLOR = "#7570b3"
+UNK_COLOR = "#ff9900"
+MARGIN = dict(l=8, r=8, t=36, b=8)
+MAX_TICKS = 40  # beyond this many tokens, tick labels are thinned (hover still shows all)
+WINDOW = 12  # steps drawn in the unrolled network
+
+
+@lru_cache(maxsize=1)
+def _strings() -> dict[str, dict[str, str]]:
+    return json.loads((ASSETS / "i18n" / "rnn.json").read_text(encoding="utf-8"))
+
+
+def txt(key: str, lang: str, **fmt) -> str:
+    """A string of ``assets/i18n/rnn.json`` in ``lang`` (builders take ``lang``, not labels)."""
+    s = _strings()[key]["en" if lang not in ("zh", "en") else lang]
+    return s.format(**fmt) if fmt else s
+
+
+def esc(token: str) -> str:
+    """A token made safe for plotly text: HTML-escaped, so tags show literally."""
+    return html.escape(str(token), quote=True)
+
+
+def _r(a) -> np.ndarray:
+    """As float32: plotly sends it as a compact typed array, and the model's values exactly."""
+    return np.ascontiguousarray(a, dtype=np.float32)
+
+
+def step_labels(tokens: Sequence[str]) -> list[str]:
+    """Unique category labels ``"t·token"`` (1-based), escaped, for heatmap x axes."""
+    return [f"{i + 1}·{esc(tok)}" for i, tok in enumerate(tokens)]
+
+
+def unit_labels(order: np.ndarray, lang: str) -> list[str]:
+    """Category labels for hidden units in display order."""
+    word = txt("rnn.axis.unit", lang)
+    return [f"{word} {int(u)}" for u in order]
+
+
+def _ticks(tokens: Sequence[str]) -> dict:
+    """Tick values/labels for token positions 0..T−1 (thinned for long sentences)."""
+    T = len(tokens)
+    step = max(1, int(np.ceil(T / MAX_TICKS)))
+    idx = list(range(0, T, step))
+    return dict(
+        tickmode="array",
+        tickvals=idx,
+        ticktext=[esc(tokens[i]) for i in idx],
+        tickangle=0 if T <= 12 else -60,
+    )
+
+
+def _hover_tokens(tokens: Sequence[str]) -> np.ndarray:
+    return np.array([esc(t) for t in tokens], dtype=object)
+
+
+def _base(fig: go.Figure, title: str = "", height: int = 300) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=14)) if title else None,
+        margin=MARGIN,
+        height=height,
+        hoverlabel=dict(font_size=13),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    )
+    return fig
+
+
+def _marker(fig: go.Figure, selected: int | None, T: int, row=None, col=None) -> None:
+    if selected is not None and 0 <= selected < T:
+        kw = {} if row is None else dict(row=row, col=col)
+        fig.add_vline(x=selected, line=dict(color="#333", width=1.5, dash="dot"), **kw)
+
+
+# ----------------------------------------------------------------------------- 1. tokens
+
+
+def tokens_table(
+    tokens: Sequence[str], raw_tokens: Sequence[str], token_ids: Sequence[int], lang: str
+) -> go.Figure:
+    """The tokens as a table: step, as written, what the model reads (``<unk>`` in orange), id."""
+    T = len(tokens)
+    unk = ["#fff1d6" if tok == "<unk>" else "white" for tok in tokens]
+    fig = go.Figure(
+        go.Table(
+            columnwidth=[1, 3, 3, 2],
+            header=dict(
+                values=[txt(k, lang) for k in ("rnn.col.step", "rnn.col.written", "rnn.col.token")]
+                + [txt("rnn.col.id", lang)],
+                fill_color="#eeeeee",
+                align="left",
+            ),
+            cells=dict(
+                values=[
+                    list(range(1, T + 1)),
+                    [esc(t) for t in raw_tokens],
+                    [esc(t) for t in tokens],
+                    list(token_ids),
+                ],
+                fill_color=[unk] * 4,
+                align="left",
+                height=24,
+            ),
+        )
+    )
+    return _base(fig, height=min(60 + 24 * T, 320)).update_layout(margin=dict(l=2, r=2, t=4, b=2))
+
+
+# ----------------------------------------------------------------------------- 2. unrolled
+
+
+def unroll_window(T: int, selected: int, width: int = WINDOW) -> tuple[int, int]:
+    """The steps [a, b) the unrolled drawing shows: ``width`` steps around ``selected``."""
+    if width >= T:
+        return 0, T
+    a = min(max(0, selected - width // 2), T - width)
+    return a, a + width
+
+
+def unrolled_fig(
+    tokens: Sequence[str],
+    prefix_prob: np.ndarray,
+    norms: np.ndarray,
+    lang: str,
+    selected: int | None = None,
+) -> go.Figure:
+    """h₀ → h₁ → … → h_T → output, with x_t feeding each step, for a window of steps.
+
+    Args:
+        tokens: (T) tokens; prefix_prob: (T,) P(positive) after each step; norms: (T,) ‖h_t‖.
+        selected: the selected step (0-based), drawn larger; the window follows it.
+
+    Returns:
+        A scatter figure; each h_t marker's customdata is its step index, for selection.
+    """
+    T = len(tokens)
+    sel = 0 if selected is None else int(selected)
+    a, b = unroll_window(T, sel)
+    steps = np.arange(a, b)
+    xs = steps - a + 1.0  # h_t at x = 1..W; h_0 at 0; output at W + 1
+    out_x = len(steps) + 1.0
+    fig = go.Figure()
+    # Arrows: h_{t−1} → h_t along the top, x_t → h_t from below.
+    chain_x = [0.0, *xs.tolist(), out_x]
+    for x0, x1 in zip(chain_x[:-1], chain_x[1:], strict=True):
+        fig.add_annotation(
+            x=x1 - 0.22, y=1, ax=x0 + 0.22, ay=1, xref="x", yref="y", axref="x", ayref="y",
+            showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.5, arrowcolor="#888", text="",
+        )  # fmt: skip
+    for x in xs:
+        fig.add_annotation(
+            x=x, y=0.78, ax=x, ay=0.22, xref="x", yref="y", axref="x", ayref="y",
+            showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.2, arrowcolor="#bbb", text="",
+        )  # fmt: skip
+    toks = _hover_tokens(tokens)[a:b]
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=np.zeros(len(xs)),
+            mode="text",
+            text=toks,
+            textfont=dict(size=14),
+            customdata=np.stack([steps, steps + 1, toks], axis=1),
+            hovertemplate="x<sub>%{customdata[1]}</sub> = %{customdata[2]}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    p = _r(prefix_prob[a:b])
+    sizes = np.where(steps == sel, 34, 24)
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=np.ones(len(xs)),
+            mode="markers+text",
+            marker=dict(
+                size=sizes,
+                color=p,
+                colorscale=PROB,
+                cmin=0,
+                cmax=1,
+                line=dict(
+                    color=np.where(steps == sel, "#000", "#666"), width=np.where(steps == sel, 3, 1)
+                ),
+                colorbar=dict(title=txt("rnn.axis.prob", lang), thickness=10, len=0.9),
+            ),
+            text=[f"h{i + 1}" for i in steps],
+            textposition="top center",
+            customdata=np.stack([steps, steps + 1, toks, _r(norms[a:b])], axis=1),
+            hovertemplate=(
+                "h<sub>%{customdata[1]}</sub> · %{customdata[2]}<br>"
+                "P(+) = %{marker.color:.4f}<br>‖h‖ = %{customdata[3]:.4f}<extra></extra>"
+            ),
+            name="h",
+            showlegend=False,
+        )
+    )
+    first = "h0" if a == 0 else f"h{a}"
+    last_p = float(prefix_prob[-1]) if T else 0.5
+    fig.add_trace(
+        go.Scatter(
+            x=[0.0, out_x],
+            y=[1.0, 1.0],
+            mode="markers+text",
+            marker=dict(
+                size=[18, 28],
+                symbol=["circle-open", "square"],
+                color=["#999", last_p],
+                colorscale=PROB,
+                cmin=0,
+                cmax=1,
+                line=dict(color="#333", width=1),
+            ),
+            text=[
+                first if a == 0 else f"…{first}",
+                txt("rnn.node.output", lang) + ("" if b == T else "…"),
+            ],
+            textposition="top center",
+            hovertemplate="%{text}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_xaxes(visible=False, range=[-0.6, out_x + 0.8])
+    fig.update_yaxes(visible=False, range=[-0.35, 1.55])
+    fig.update_layout(dragmode=False, clickmode="event+select")
+    return _base(fig, height=200)
+
+
+# ----------------------------------------------------------------------------- 3. hidden heatmap
+
+
+def hidden_heatmap(
+    hidden: np.ndarray,
+    tokens: Sequence[str],
+    order: np.ndarray,
+    lang: str,
+    selected: int | None = None,
+) -> go.Figure:
+    """Units × time steps of the hidden state.
+
+    Args:
+        hidden: (T, H) states; order: (H,) unit indices, top row first.
+
+    Returns:
+        A heatmap whose z is ``hidden[:, order].T`` (H, T); hover shows unit, step, token, value.
+    """
+    T, H = hidden.shape
+    fig = go.Figure(
+        go.Heatmap(
+            z=_r(hidden[:, order].T),  # (H, T)
+            x=step_labels(tokens),
+            y=unit_labels(order, lang),
+            colorscale=DIV,
+            zmin=-1,
+            zmax=1,
+            hovertemplate="%{y} · %{x}<br>h = %{z:.4f}<extra></extra>",
+            colorbar=dict(thickness=10),
+        )
+    )
+    fig.update_xaxes(type="category", tickangle=0 if T <= 12 else -60, nticks=MAX_TICKS)
+    fig.update_yaxes(autorange="reversed", showticklabels=False, type="category")
+    _marker(fig, selected, T)
+    return _base(fig, height=360)
+
+
+# ----------------------------------------------------------------------------- 4. trajectory
+
+
+def trajectory_fig(
+    points: np.ndarray,
+    tokens: Sequence[str],
+    probs: np.ndarray,
+    bg_points: np.ndarray,
+    bg_labels: np.ndarray,
+    lang: str,
+    compare: tuple[np.ndarray, Sequence[str], np.ndarray] | None = None,
+    dims: int = 2,
+    selected: int | None = None,
+    explained: np.ndarray | None = None,
+) -> go.Figure:
+    """The path of h_t on the shipped PCA axes, over a cloud of held-out final states.
+
+    Args:
+        points: (T, 3) projected states; probs: (T,) P(positive) after each step.
+        bg_points: (N, 3) held-out final states; bg_labels: (N,) their true labels (1 = +).
+        compare: (points (T2, 3), tokens, probs (T2,)) of a second sentence, drawn as its own path.
+        dims: 2 (PC1, PC2) or 3 (PC1..PC3).
+
+    Returns:
+        Background traces first (negative, positive), then one path per sentence; the path's
+        markers are coloured by P(positive) and labelled with their tokens.
+    """
+    three = dims == 3
+    Sc = go.Scatter3d if three else go.Scatter
+
+    def xyz(p: np.ndarray) -> dict:
+        p = _r(p)
+        d = dict(x=p[:, 0], y=p[:, 1])
+        if three:
+            d["z"] = p[:, 2]
+        return d
+
+    fig = go.Figure()
+    for lab, key, color in ((0, "rnn.traj.bg_neg", NEG_COLOR), (1, "rnn.traj.bg_pos", POS_COLOR)):
+        m = np.asarray(bg_labels) == lab
+        fig.add_trace(
+            Sc(
+                **xyz(bg_points[m]),
+                mode="markers",
+                marker=dict(size=3 if three else 6, color=color, opacity=0.35),
+                name=txt(key, lang),
+                hoverinfo="skip",
+            )
+        )
+    paths = [(points, tokens, probs, "#222", txt("rnn.sentence.main", lang))]
+    if compare is not None:
+        paths.append((*compare, CMP_COLOR, txt("rnn.sentence.compare", lang)))
+    for k, (pts, toks, pr, color, name) in enumerate(paths):
+        T = len(toks)
+        htoks = _hover_tokens(toks)
+        show_text = T <= 30
+        marker = dict(
+            size=np.where(np.arange(T) == selected, 16, 9)
+            if (k == 0 and selected is not None)
+            else 9,
+            color=_r(pr),
+            colorscale=PROB,
+            cmin=0,
+            cmax=1,
+            line=dict(color=color, width=2),
+            symbol="circle" if k == 0 else ("diamond" if three else "diamond"),
+        )
+        if k == 0:
+            marker["colorbar"] = dict(title=txt("rnn.axis.prob", lang), thickness=10, len=0.7)
+        fig.add_trace(
+            Sc(
+                **xyz(pts),
+                mode="lines+markers+text" if show_text else "lines+markers",
+                line=dict(color=color, width=2 if three else 1.5),
+                marker=marker,
+                text=htoks if show_text else None,
+                textposition="top center",
+                textfont=dict(color=color, size=12),
+                customdata=np.stack([np.arange(1, T + 1), htoks, _r(pr)], axis=1),
+                hovertemplate=(
+                    f"{name} · t = %{{customdata[0]}} · %{{customdata[1]}}"
+                    "<br>P(+) = %{customdata[2]:.4f}<extra></extra>"
+                ),
+                name=name,
+            )
+        )
+    ax = [
+        f"PC{i + 1}" + (f" ({explained[i]:.0%})" if explained is not None else "") for i in range(3)
+    ]
+    if three:
+        fig.update_layout(
+            scene=dict(xaxis_title=ax[0], yaxis_title=ax[1], zaxis_title=ax[2]),
+            height=480,
+        )
+    else:
+        fig.update_xaxes(title=ax[0])
+        fig.update_yaxes(title=ax[1])
+    return _base(fig, height=480 if three else 420)
+
+
+# ----------------------------------------------------------------------------- 5. gates
+
+
+def gates_fig(
+    update_gate: np.ndarray,
+    reset_gate: np.ndarray,
+    tokens: Sequence[str],
+    order: np.ndarray,
+    lang: str,
+    selected: int | None = None,
+) -> go.Figure:
+    """Update gate z and reset gate r, units × steps, as two heatmaps (values 0..1).
+
+    Args:
+        update_gate, reset_gate: (T, H); order: (H,) unit indices, top row first.
+    """
+    T, H = update_gate.shape
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=(txt("rnn.gates.z", lang), txt("rnn.gates.r", lang)),
+    )
+    xl, yl = step_labels(tokens), unit_labels(order, lang)
+    for row, (g, name) in enumerate(((update_gate, "z"), (reset_gate, "r")), start=1):
+        fig.add_trace(
+            go.Heatmap(
+                z=_r(g[:, order].T),  # (H, T)
+                x=xl,
+                y=yl,
+                zmin=0,
+                zmax=1,
+                colorscale="Viridis",
+                showscale=row == 1,
+                colorbar=dict(thickness=10),
+                hovertemplate=f"%{{y}} · %{{x}}<br>{name} = %{{z:.4f}}<extra></extra>",
+                name=name,
+            ),
+            row=row,
+            col=1,
+        )
+        fig.update_yaxes(
+            autorange="reversed", showticklabels=False, type="category", row=row, col=1
+        )
+        _marker(fig, selected, T, row=row, col=1)
+    fig.update_xaxes(type="category", tickangle=0 if T <= 12 else -60, nticks=MAX_TICKS)
+    fig.update_xaxes(showticklabels=False, row=1, col=1)
+    return _base(fig, height=480)
+
+
+def gate_means_fig(
+    z_mean: np.ndarray,
+    r_mean: np.ndarray,
+    tokens: Sequence[str],
+    lang: str,
+    selected: int | None = None,
+) -> go.Figure:
+    """Mean update and reset gate per step, as two lines over the tokens (0..1)."""
+    T = len(tokens)
+    x = np.arange(T)
+    toks = _hover_tokens(tokens)
+    fig = go.Figure()
+    for vals, key, color in (
+        (z_mean, "rnn.gates.mean_z", "#440154"),
+        (r_mean, "rnn.gates.mean_r", "#21918c"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=_r(vals),
+                mode="lines+markers",
+                name=txt(key, lang),
+                line=dict(color=color),
+                customdata=toks,
+                hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(**_ticks(tokens))
+    fig.update_yaxes(range=[0, 1])
+    _marker(fig, selected, T)
+    return _base(fig, height=260)
+
+
+# ----------------------------------------------------------------------------- 6/8. bars
+
+
+def attention_bars(
+    tokens: Sequence[str], weights: np.ndarray, lang: str, selected: int | None = None
+) -> go.Figure:
+    """The attention weight of each token as bars (one bar per position, in order)."""
+    T = len(tokens)
+    toks = _hover_tokens(tokens)
+    fig = go.Figure(
+        go.Bar(
+            x=np.arange(T),
+            y=_r(weights),
+            marker_color="#e08214",
+            customdata=toks,
+            name=txt("rnn.attn.weight", lang),
+            hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(**_ticks(tokens))
+    fig.update_yaxes(title=txt("rnn.attn.weight", lang), rangemode="tozero")
+    _marker(fig, selected, T)
+    return _base(fig, height=260)
+
+
+def attribution_bars(tokens: Sequence[str], values: np.ndarray, lang: str) -> go.Figure:
+    """Signed token attributions as bars: green toward positive, red toward negative."""
+    T = len(tokens)
+    v = _r(values)
+    fig = go.Figure(
+        go.Bar(
+            x=np.arange(T),
+            y=v,
+            marker_color=np.where(v >= 0, POS_COLOR, NEG_COLOR),
+            customdata=_hover_tokens(tokens),
+            name=txt("rnn.attr.value", lang),
+            hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(**_ticks(tokens))
+    fig.update_yaxes(title=txt("rnn.attr.value", lang), zeroline=True)
+    return _base(fig, height=260)
+
+
+def memory_fig(tokens: Sequence[str], norms: np.ndarray, lang: str, log: bool = False) -> go.Figure:
+    """‖∂h_T/∂x_t‖ over t: how much each token can still move the final state."""
+    T = len(tokens)
+    fig = go.Figure(
+        go.Scatter(
+            x=np.arange(T),
+            y=_r(norms),
+            mode="lines+markers",
+            line=dict(color="#5e3c99"),
+            fill="tozeroy" if not log else None,
+            customdata=_hover_tokens(tokens),
+            name=txt("rnn.mem.value", lang),
+            hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(**_ticks(tokens))
+    fig.update_yaxes(title=txt("rnn.mem.value", lang), type="log" if log else "linear")
+    return _base(fig, height=260)
+
+
+# ----------------------------------------------------------------------------- 7. prefix
+
+
+def prefix_curve(
+    tokens: Sequence[str],
+    probs: np.ndarray,
+    lang: str,
+    compare: tuple[Sequence[str], np.ndarray] | None = None,
+    selected: int | None = None,
+) -> go.Figure:
+    """P(positive) after each prefix, a line over the tokens, with the 0.5 line.
+
+    Args:
+        tokens, probs: (T,) the sentence and its ``prefix_prob_positive``.
+        compare: (tokens2, probs2) of a comparison sentence, drawn as a second line.
+
+    Returns:
+        The first trace is the sentence's curve (its last y is the whole-sentence P(positive)).
+    """
+    T = len(tokens)
+    fig = go.Figure()
+    lines = [(tokens, probs, "#222", txt("rnn.sentence.main", lang))]
+    if compare is not None:
+        lines.append((compare[0], compare[1], CMP_COLOR, txt("rnn.sentence.compare", lang)))
+    for toks, pr, color, name in lines:
+        ht = _hover_tokens(toks)
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(len(toks)),
+                y=_r(pr),
+                mode="lines+markers",
+                line=dict(color=color, width=2),
+                marker=dict(color=_r(pr), colorscale=PROB, cmin=0, cmax=1, size=9,
+                            line=dict(color=color, width=1)),
+                customdata=ht,
+                name=name,
+                hovertemplate=f"{name} · t = %{{x}} · %{{customdata}}<br>P(+) = %{{y:.4f}}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.add_hline(
+        y=0.5,
+        line=dict(color="#999", dash="dash"),
+        annotation_text=txt("rnn.prefix.threshold", lang),
+        annotation_position="bottom right",
+    )
+    fig.update_xaxes(**_ticks(tokens))
+    fig.update_yaxes(range=[-0.02, 1.02], title=txt("rnn.axis.prob", lang))
+    _marker(fig, selected, T)
+    return _base(fig, height=300)
+
+
+# ----------------------------------------------------------------------------- highlighted text
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&\"'=%^@;,?/])")
+
+
+def md_escape(text: str) -> str:
+    """Escape text for ``st.markdown``: every ASCII punctuation gets a backslash, so neither
+    Markdown, Streamlit directives (``:red[...]``, ``:material/x:``), LaTeX (``$``) nor HTML
+    can be formed from it."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _is_cjk_or_punct(tok: str) -> bool:
+    if not tok:
+        return False
+    ch = tok[0]
+    return "CJK" in unicodedata.name(ch, "") or unicodedata.category(ch).startswith("P")
+
+
+def _join_space(prev: str, cur: str) -> str:
+    """Space between two tokens as written: none around CJK characters and before punctuation."""
+    if not prev:
+        return ""
+    if _is_cjk_or_punct(cur) or ("CJK" in unicodedata.name(prev[0], "")):
+        return ""
+    return " "
+
+
+def token_highlight(
+    tokens: Sequence[str], values: np.ndarray, signed: bool = False, top: int = 3
+) -> str:
+    """The text as Markdown with each token shaded by its value (escaped, no HTML).
+
+    Unsigned values (attention): orange background for tokens ≥ 50 % of the maximum, bold
+    for the ``top`` largest. Signed values (attribution): green (+) or red (−) background for
+    |value| ≥ 50 % of the maximum |value|, bold for the ``top`` strongest.
+
+    Args:
+        tokens: (T) tokens to show (e.g. ``raw_tokens``); values: (T,).
+
+    Returns:
+        A Markdown string for ``st.markdown`` (Streamlit's ``:color-background[...]`` syntax).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    mag = np.abs(v) if signed else v
+    m = float(mag.max()) if len(mag) else 0.0
+    strong = set(np.argsort(-mag, kind="stable")[: min(top, len(mag))].tolist()) if m > 0 else set()
+    parts, prev = [], ""
+    for i, tok in enumerate(tokens):
+        body = md_escape(tok) or "\\ "
+        if i in strong:
+            body = f"**{body}**"
+        if m > 0 and mag[i] >= 0.5 * m:
+            color = ("green" if v[i] >= 0 else "red") if signed else "orange"
+            body = f":{color}-background[{body}]"
+        parts.append(_join_space(prev, tok) + body)
+        prev = tok
+    return "".join(parts)
