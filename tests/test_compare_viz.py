@@ -1,0 +1,120 @@
+"""viz/compare.py: pure builders hold exactly the arrays they are given."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from viz import compare as vc
+
+RNG = np.random.default_rng(0)
+
+
+def test_prob_bars_hold_both_models():
+    a, b = np.array([0.2, 0.8]), np.array([0.6, 0.4])
+    fig = vc.prob_bars(["neg", "pos"], a, b, ("CNN", "RNN"), "t")
+    assert isinstance(fig, go.Figure)
+    np.testing.assert_allclose(fig.data[0].y, a)
+    np.testing.assert_allclose(fig.data[1].y, b)
+    assert [d.name for d in fig.data] == ["CNN", "RNN"]
+
+
+def test_ngram_contributions_reference():
+    kernels = np.array([3, 3, 4])
+    starts = np.array([0, 2, 1])
+    net = np.array([1.0, -0.5, 2.0])
+    grid = vc.ngram_contributions(6, kernels, starts, net, [3, 4])
+    ref = np.zeros((2, 6))
+    ref[0, 0:3] += 1.0
+    ref[0, 2:5] -= 0.5
+    ref[1, 1:5] += 2.0
+    np.testing.assert_allclose(grid, ref)
+    # a window past the end of a short sentence is clipped
+    assert vc.ngram_contributions(2, np.array([5]), np.array([0]), np.array([1.0]), [5]).shape == (
+        1,
+        2,
+    )
+    fig = vc.ngram_heatmap(["a", "b", "c", "d", "e", "f"], grid, [3, 4], "k")
+    np.testing.assert_allclose(fig.data[0].z, grid)
+    assert list(fig.layout.xaxis.ticktext) == ["a", "b", "c", "d", "e", "f"]
+
+
+def test_feature_map_marks_the_winner():
+    fmap = np.array([0.1, 0.9, 0.3])
+    fig = vc.feature_map_line(["x", "y", "z", "w", "v"], fmap, 3, 1, "CNN")
+    np.testing.assert_allclose(fig.data[0].y, fmap)
+    colors = list(fig.data[0].marker.color)
+    assert colors[1] == vc.CNN_COLOR and colors.count(vc.CNN_COLOR) == 1
+
+
+def test_attention_and_attributions_on_token_axis():
+    tokens = ["我", "很", "好"]
+    att, pre = np.array([0.2, 0.3, 0.5]), np.array([0.4, 0.6, 0.9])
+    fig = vc.attention_prefix(tokens, att, pre, ("a", "p"))
+    np.testing.assert_allclose(fig.data[0].y, att)
+    np.testing.assert_allclose(fig.data[1].y, pre)
+    a, b = RNG.normal(size=3), RNG.normal(size=3)
+    fig = vc.shared_attributions(tokens, a, b, ("CNN", "RNN"))
+    np.testing.assert_allclose(fig.data[0].y, a)
+    np.testing.assert_allclose(fig.data[1].y, b)
+    assert list(fig.data[0].x) == list(fig.data[1].x)  # one shared axis
+
+
+def test_long_token_axis_thins_labels():
+    tokens = [f"w{i}" for i in range(200)]
+    fig = vc.shared_attributions(tokens, np.zeros(200), np.zeros(200), ("c", "r"))
+    assert len(fig.layout.xaxis.ticktext) <= 40
+
+
+def test_tile_maps_and_mosaic():
+    maps = RNG.random((5, 3, 2)).astype(np.float32)
+    m = vc.tile_maps(maps, cols=2)
+    assert m.shape == (3 * 4 - 1, 2 * 3 - 1)
+    np.testing.assert_array_equal(m[0:3, 3:5], maps[1])
+    np.testing.assert_array_equal(m[8:11, 0:2], maps[4])
+    assert np.isnan(m[3]).all()
+    fig = vc.maps_mosaic(maps, 2)
+    assert len(fig.data) == 1
+
+
+def test_row_scan_animation_frames_hold_step_probs():
+    step = RNG.dirichlet(np.ones(10), size=28)
+    img = RNG.random((28, 28))
+    fig = vc.row_scan_animation(img, step, ("play", "row", "P"))
+    assert len(fig.frames) == 28
+    for t in (0, 13, 27):
+        np.testing.assert_allclose(fig.frames[t].data[0].y, step[t])
+        assert fig.frames[t].layout.shapes[0].y0 == t - 0.5
+    np.testing.assert_allclose(fig.data[1].y, step[-1])
+    assert len(fig.to_json()) < 150_000
+
+
+def test_trajectory_and_lines():
+    pts = RNG.normal(size=(28, 3))
+    fig = vc.trajectory_2d(pts, RNG.normal(size=(50, 3)), np.arange(50) % 10, ("bg", "p", "PC"))
+    np.testing.assert_allclose(fig.data[1].x, pts[:, 0])
+    np.testing.assert_allclose(fig.data[1].y, pts[:, 1])
+    c = RNG.random(28)
+    fig = vc.step_prob_lines([c, c[::-1]], ["a", "b"], "row")
+    np.testing.assert_allclose(fig.data[1].y, c[::-1])
+
+
+@pytest.mark.parametrize("diverging", [True, False])
+def test_image_pair(diverging):
+    a, b = RNG.normal(size=(28, 28)), RNG.normal(size=(28, 28))
+    fig = vc.image_pair(a, b, ("A", "B"), diverging=diverging)
+    np.testing.assert_allclose(fig.data[0].z, a)
+    np.testing.assert_allclose(fig.data[1].z, b)
+    if diverging:
+        assert fig.data[0].zmin == -fig.data[0].zmax
+
+
+def test_evidence_figures():
+    fig = vc.paired_bars(["text", "image"], [1.0, None], [2.0, 3.0], ("c", "r"), "s")
+    assert fig.data[0].y[0] == 1.0 and np.isnan(fig.data[0].y[1])
+    n = np.array([10, 20])
+    fig = vc.accuracy_by_length(
+        ["1-10", "11-20"], n, np.array([0.7, 0.8]), np.array([0.9, 0.6]), ("c", "r"), "len", "n"
+    )
+    np.testing.assert_allclose(fig.data[1].y, [0.9, 0.6])

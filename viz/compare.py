@@ -1,0 +1,568 @@
+"""Pure figure builders for the side-by-side page: numpy arrays in, plotly figures out.
+
+No Streamlit, no torch. Every label is passed in by the caller (already translated). The CNN is
+drawn in blue, the RNN in orange, everywhere on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+CNN_COLOR = "#1f6fb4"
+RNN_COLOR = "#e8730c"
+DIVERGING = "RdBu_r"  # red: pushes toward the class / positive; blue: against
+INK = "gray_r"
+
+
+def _base(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin=dict(l=8, r=8, t=36 if title else 12, b=8),
+        title=dict(text=title, font=dict(size=14), x=0, xanchor="left") if title else None,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        hoverlabel=dict(namelength=-1),
+    )
+    return fig
+
+
+def _sym(a: np.ndarray) -> float:
+    m = float(np.nanmax(np.abs(a))) if np.size(a) else 0.0
+    return m if m > 0 else 1.0
+
+
+def token_labels(tokens: Sequence[str]) -> list[str]:
+    """Hover labels for a token axis: "1·the", "2·movie", …"""
+    return [f"{i + 1}·{tok}" for i, tok in enumerate(tokens)]
+
+
+def token_axis(fig: go.Figure, tokens: Sequence[str], **where) -> None:
+    """Positions 0..T−1 labelled with the tokens themselves (every n-th one for long texts)."""
+    T = len(tokens)
+    step = max(1, int(np.ceil(T / 40)))
+    wide = any(len(tok) > 1 for tok in tokens)
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=list(range(0, T, step)),
+        ticktext=[tokens[i] for i in range(0, T, step)],
+        tickangle=-60 if wide else 0,
+        tickfont=dict(size=10),
+        range=[-0.5, T - 0.5],
+        **where,
+    )
+
+
+# ----------------------------------------------------------------------------- predictions
+
+
+def prob_bars(
+    classes: Sequence[str],
+    probs_cnn: np.ndarray,
+    probs_rnn: np.ndarray,
+    names: tuple[str, str],
+    title: str | None = None,
+) -> go.Figure:
+    """Both models' class probabilities as grouped bars.
+
+    Args:
+        classes: class names (C,).
+        probs_cnn, probs_rnn: (C,) probabilities.
+        names: legend names (CNN, RNN).
+    """
+    fig = go.Figure()
+    for probs, name, color in ((probs_cnn, names[0], CNN_COLOR), (probs_rnn, names[1], RNN_COLOR)):
+        p = np.asarray(probs, dtype=float)
+        fig.add_bar(
+            x=list(classes),
+            y=p,
+            name=name,
+            marker_color=color,
+            text=[f"{v:.0%}" for v in p],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>",
+        )
+    fig.update_yaxes(range=[0, 1.15], tickformat=".0%")
+    fig.update_xaxes(type="category")
+    fig.update_layout(barmode="group")
+    return _base(fig, 240, title)
+
+
+# ----------------------------------------------------------------------------- TextCNN
+
+
+def ngram_contributions(
+    n_tokens: int, kernels: np.ndarray, starts: np.ndarray, net: np.ndarray, kernel_sizes
+) -> np.ndarray:
+    """Per kernel size and token, the summed net push (positive − negative) of every max-pool
+    winner whose window covers the token.
+
+    Args:
+        n_tokens: T.
+        kernels, starts: (N,) kernel size and first token of each filter's winning window.
+        net: (N,) contribution toward positive minus toward negative.
+        kernel_sizes: the K kernel sizes, in row order.
+
+    Returns:
+        (K, T) array.
+    """
+    out = np.zeros((len(kernel_sizes), n_tokens))
+    for row, k in enumerate(kernel_sizes):
+        for kk, s, v in zip(kernels, starts, net, strict=True):
+            if kk == k:
+                out[row, int(s) : min(int(s) + int(k), n_tokens)] += v
+    return out
+
+
+def ngram_heatmap(
+    tokens: Sequence[str], grid: np.ndarray, kernel_sizes, row_label: str, title: str | None = None
+) -> go.Figure:
+    """The sentence highlighted once per kernel size: red where the winning n-grams push toward
+    positive, blue toward negative. grid: (K, T) from :func:`ngram_contributions`."""
+    labels = np.array([token_labels(tokens)] * len(kernel_sizes))
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid,
+            x=np.arange(len(tokens)),
+            y=[f"{row_label} {k}" for k in kernel_sizes],
+            customdata=labels,
+            colorscale=DIVERGING,
+            zmid=0,
+            zmax=_sym(grid),
+            zmin=-_sym(grid),
+            xgap=1,
+            ygap=2,
+            colorbar=dict(thickness=10, len=0.9),
+            hovertemplate="%{customdata} · %{y}: %{z:+.3f}<extra></extra>",
+        )
+    )
+    token_axis(fig, tokens)
+    fig.update_yaxes(autorange="reversed", type="category")
+    return _base(fig, 110 + 40 * len(kernel_sizes), title)
+
+
+def feature_map_line(
+    tokens: Sequence[str],
+    fmap: np.ndarray,
+    k: int,
+    winner: int,
+    name: str,
+    title: str | None = None,
+) -> go.Figure:
+    """One filter's activation at every window position along the sentence; the max-pool
+    winner in a darker colour. fmap: (T',) for kernel size ``k``."""
+    fmap = np.asarray(fmap, dtype=float)
+    T = len(tokens)
+    labels = [
+        f"{i + 1}·" + " ".join(tokens[i : min(i + k, T)]) if i < T else f"{i + 1}·<pad>"
+        for i in range(len(fmap))
+    ]
+    colors = [CNN_COLOR if i == winner else "#9cc3e6" for i in range(len(fmap))]
+    fig = go.Figure(
+        go.Bar(
+            x=np.arange(len(fmap)),
+            y=fmap,
+            marker_color=colors,
+            name=name,
+            customdata=labels,
+            hovertemplate="%{customdata}: %{y:.3f}<extra></extra>",
+        )
+    )
+    starts = [tokens[i] if i < T else "<pad>" for i in range(len(fmap))]
+    token_axis(fig, starts)
+    return _base(fig, 260, title)
+
+
+# ----------------------------------------------------------------------------- text GRU
+
+
+def attention_prefix(
+    tokens: Sequence[str],
+    attention: np.ndarray,
+    prefix_prob: np.ndarray,
+    names: tuple[str, str],
+    title: str | None = None,
+) -> go.Figure:
+    """Attention weight per token (bars) and P(positive) after reading each prefix (line).
+
+    Args:
+        attention: (T,) weights summing to 1.
+        prefix_prob: (T,) P(positive) reading the first t tokens.
+        names: legend names (attention, P(positive)).
+    """
+    x = np.arange(len(tokens))
+    hover = token_labels(tokens)
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=[0.45, 0.55]
+    )
+    fig.add_bar(
+        x=x,
+        y=np.asarray(attention, float),
+        name=names[0],
+        marker_color=RNN_COLOR,
+        customdata=hover,
+        hovertemplate="%{customdata}: %{y:.3f}<extra></extra>",
+        row=1,
+        col=1,
+    )
+    fig.add_scatter(
+        x=x,
+        y=np.asarray(prefix_prob, float),
+        name=names[1],
+        mode="lines+markers",
+        line=dict(color="#7a3b00"),
+        customdata=hover,
+        hovertemplate="%{customdata}: %{y:.3f}<extra></extra>",
+        row=2,
+        col=1,
+    )
+    fig.add_hline(y=0.5, line_dash="dot", line_color="gray", row=2, col=1)
+    fig.update_yaxes(range=[0, 1], tickformat=".0%", row=2, col=1)
+    token_axis(fig, tokens)
+    fig.update_xaxes(showticklabels=False, row=1, col=1)
+    return _base(fig, 360, title)
+
+
+# ----------------------------------------------------------------------------- both text models
+
+
+def shared_attributions(
+    tokens: Sequence[str],
+    attr_cnn: np.ndarray,
+    attr_rnn: np.ndarray,
+    names: tuple[str, str],
+    title: str | None = None,
+) -> go.Figure:
+    """Both models' signed token attributions (toward positive) on one shared token axis."""
+    x = np.arange(len(tokens))
+    fig = go.Figure()
+    for a, name, color in ((attr_cnn, names[0], CNN_COLOR), (attr_rnn, names[1], RNN_COLOR)):
+        fig.add_bar(
+            x=x,
+            y=np.asarray(a, float),
+            name=name,
+            marker_color=color,
+            customdata=token_labels(tokens),
+            hovertemplate="%{customdata}: %{y:+.3f}<extra>" + name + "</extra>",
+        )
+    fig.add_hline(y=0, line_color="gray")
+    fig.update_layout(barmode="group")
+    token_axis(fig, tokens)
+    return _base(fig, 300, title)
+
+
+# ----------------------------------------------------------------------------- images
+
+
+def tile_maps(maps: np.ndarray, cols: int) -> np.ndarray:
+    """(C, H, W) maps → one (rows·(H+1)−1, cols·(W+1)−1) mosaic with NaN gaps between tiles."""
+    C, H, W = maps.shape
+    rows = int(np.ceil(C / cols))
+    out = np.full((rows * (H + 1) - 1, cols * (W + 1) - 1), np.nan, dtype=np.float32)
+    for c in range(C):
+        r, q = divmod(c, cols)
+        out[r * (H + 1) : r * (H + 1) + H, q * (W + 1) : q * (W + 1) + W] = maps[c]
+    return out
+
+
+def maps_mosaic(maps: np.ndarray, cols: int, title: str | None = None) -> go.Figure:
+    """Every channel's activation map in one heatmap trace (channel number on hover)."""
+    C, H, W = maps.shape
+    mosaic = tile_maps(maps, cols)
+    rows = int(np.ceil(C / cols))
+    ch = np.full(mosaic.shape, -1, dtype=int)
+    for c in range(C):
+        r, q = divmod(c, cols)
+        ch[r * (H + 1) : r * (H + 1) + H, q * (W + 1) : q * (W + 1) + W] = c
+    fig = go.Figure(
+        go.Heatmap(
+            z=mosaic,
+            customdata=ch,
+            colorscale="Viridis",
+            showscale=False,
+            hovertemplate="#%{customdata}: %{z:.2f}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
+    fig.update_xaxes(visible=False)
+    return _base(fig, 60 + int(rows * 300 / max(cols, rows)), title)
+
+
+def image_pair(
+    a: np.ndarray,
+    b: np.ndarray,
+    titles: tuple[str, str],
+    diverging: bool = False,
+    title: str | None = None,
+) -> go.Figure:
+    """Two (H, W) maps side by side on one colour scale (diverging and symmetric if asked)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.04)
+    m = max(_sym(a), _sym(b))
+    for i, z in enumerate((a, b)):
+        kw = (
+            dict(colorscale=DIVERGING, zmid=0, zmin=-m, zmax=m)
+            if diverging
+            else dict(colorscale=INK, zmin=0, zmax=m)
+        )
+        fig.add_trace(
+            go.Heatmap(
+                z=np.asarray(z, float),
+                showscale=i == 1,
+                colorbar=dict(thickness=10),
+                hovertemplate="(%{y}, %{x}): %{z:.3f}<extra></extra>",
+                **kw,
+            ),
+            row=1,
+            col=i + 1,
+        )
+    fig.update_yaxes(autorange="reversed", visible=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(scaleanchor="x", row=1, col=1)
+    fig.update_yaxes(scaleanchor="x2", row=1, col=2)
+    fig.update_annotations(font_size=12)
+    return _base(fig, 280, title)
+
+
+def row_scan_animation(
+    input28: np.ndarray,
+    step_probs: np.ndarray,
+    labels: tuple[str, str, str],
+    title: str | None = None,
+) -> go.Figure:
+    """The row GRU reading the digit: a frame per row, the row being read outlined, and the
+    prediction after that row as bars. Plays in the browser (no reruns).
+
+    Args:
+        input28: (28, 28) digit.
+        step_probs: (28, 10) the prediction after reading t rows.
+        labels: (play button, row word, "P(digit)" axis title).
+    """
+    T = step_probs.shape[0]
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.08)
+    fig.add_trace(
+        go.Heatmap(z=np.asarray(input28, float), colorscale=INK, showscale=False, hoverinfo="skip"),
+        row=1,
+        col=1,
+    )
+    digits = [str(d) for d in range(step_probs.shape[1])]
+
+    def bar(t):
+        p = np.asarray(step_probs[t], float)
+        colors = [RNN_COLOR if i == int(p.argmax()) else "#f4c095" for i in range(len(p))]
+        return go.Bar(
+            x=digits,
+            y=p,
+            marker_color=colors,
+            showlegend=False,
+            hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+        )
+
+    def rect(t):
+        return [
+            dict(
+                type="rect",
+                xref="x",
+                yref="y",
+                x0=-0.5,
+                x1=27.5,
+                y0=t - 0.5,
+                y1=t + 0.5,
+                line=dict(color=RNN_COLOR, width=3),
+            )
+        ]
+
+    fig.add_trace(bar(T - 1), row=1, col=2)
+    fig.frames = [
+        go.Frame(
+            data=[bar(t)],
+            traces=[1],
+            name=str(t),
+            layout=dict(shapes=rect(t)),
+        )
+        for t in range(T)
+    ]
+    fig.update_layout(
+        shapes=rect(T - 1),
+        updatemenus=[
+            dict(
+                type="buttons",
+                showactive=False,
+                x=0,
+                y=-0.08,
+                xanchor="left",
+                yanchor="top",
+                buttons=[
+                    dict(
+                        label="▶ " + labels[0],
+                        method="animate",
+                        args=[
+                            None,
+                            dict(
+                                frame=dict(duration=180, redraw=True),
+                                transition=dict(duration=0),
+                                fromcurrent=False,
+                            ),
+                        ],
+                    )
+                ],
+            )
+        ],
+        sliders=[
+            dict(
+                active=T - 1,
+                x=0.18,
+                len=0.82,
+                y=-0.04,
+                yanchor="top",
+                currentvalue=dict(prefix=labels[1] + " ", font=dict(size=12)),
+                pad=dict(t=0, b=0),
+                steps=[
+                    dict(
+                        label=str(t + 1),
+                        method="animate",
+                        args=[
+                            [str(t)],
+                            dict(mode="immediate", frame=dict(duration=0, redraw=True)),
+                        ],
+                    )
+                    for t in range(T)
+                ],
+            )
+        ],
+    )
+    fig.update_yaxes(autorange="reversed", visible=False, row=1, col=1)
+    fig.update_xaxes(visible=False, row=1, col=1)
+    fig.update_yaxes(range=[0, 1], tickformat=".0%", title_text=labels[2], row=1, col=2)
+    fig.update_xaxes(type="category", row=1, col=2)
+    fig = _base(fig, 360, title)
+    fig.update_layout(margin=dict(b=90))
+    return fig
+
+
+def trajectory_2d(
+    points: np.ndarray,
+    bg_points: np.ndarray,
+    bg_labels: np.ndarray,
+    names: tuple[str, str, str],
+    title: str | None = None,
+) -> go.Figure:
+    """The hidden state's path over the rows in the first two principal components, over
+    the final states of held-out digits (faint, coloured by their label).
+
+    Args:
+        points: (T, ≥2) projected hidden states h_1..h_T.
+        bg_points: (N, ≥2) projected final states of reference digits; bg_labels: (N,).
+        names: legend names (reference digits, this digit's path, axis prefix "PC").
+    """
+    fig = go.Figure()
+    fig.add_scatter(
+        x=bg_points[:, 0],
+        y=bg_points[:, 1],
+        mode="text",
+        text=[str(int(v)) for v in bg_labels],
+        textfont=dict(size=9, color="rgba(120,120,120,0.55)"),
+        name=names[0],
+        hoverinfo="skip",
+    )
+    T = len(points)
+    fig.add_scatter(
+        x=points[:, 0],
+        y=points[:, 1],
+        mode="lines+markers",
+        marker=dict(color=np.arange(1, T + 1), colorscale="Oranges", size=6, cmin=0),
+        line=dict(color=RNN_COLOR, width=1.5),
+        name=names[1],
+        customdata=np.arange(1, T + 1),
+        hovertemplate="t = %{customdata}<extra></extra>",
+    )
+    fig.update_xaxes(title_text=f"{names[2]}1", zeroline=False)
+    fig.update_yaxes(title_text=f"{names[2]}2", zeroline=False)
+    return _base(fig, 320, title)
+
+
+def step_prob_lines(
+    curves: Sequence[np.ndarray], names: Sequence[str], x_title: str, title: str | None = None
+) -> go.Figure:
+    """P(class) after each row for one or more readings (e.g. the digit and the moved digit).
+
+    Args:
+        curves: each (T,) probabilities.
+        names: one legend name per curve.
+    """
+    fig = go.Figure()
+    dashes = ("solid", "dash", "dot")
+    for i, (c, n) in enumerate(zip(curves, names, strict=True)):
+        c = np.asarray(c, float)
+        fig.add_scatter(
+            x=np.arange(1, len(c) + 1),
+            y=c,
+            name=n,
+            mode="lines",
+            line=dict(color=RNN_COLOR, dash=dashes[i % 3], width=2),
+            hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+        )
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    fig.update_xaxes(title_text=x_title, range=[0.5, 28.5])
+    return _base(fig, 260, title)
+
+
+# ----------------------------------------------------------------------------- evidence
+
+
+def paired_bars(
+    groups: Sequence[str],
+    cnn_values: Sequence[float],
+    rnn_values: Sequence[float],
+    names: tuple[str, str],
+    y_title: str,
+    fmt: str = ".3g",
+    title: str | None = None,
+) -> go.Figure:
+    """One (CNN, RNN) bar pair per group, e.g. seconds per epoch for text and for digits."""
+    fig = go.Figure()
+    for vals, name, color in ((cnn_values, names[0], CNN_COLOR), (rnn_values, names[1], RNN_COLOR)):
+        v = np.array([np.nan if x is None else x for x in vals], dtype=float)
+        fig.add_bar(
+            x=list(groups),
+            y=v,
+            name=name,
+            marker_color=color,
+            text=[("" if not np.isfinite(x) else format(x, fmt)) for x in v],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:" + fmt + "}<extra>" + name + "</extra>",
+        )
+    top = np.nanmax(
+        np.array([np.nan if x is None else x for x in [*cnn_values, *rnn_values]], float)
+    )
+    fig.update_yaxes(title_text=y_title, range=[0, (top if np.isfinite(top) else 1) * 1.25])
+    fig.update_layout(barmode="group")
+    return _base(fig, 260, title)
+
+
+def accuracy_by_length(
+    buckets: Sequence[str],
+    n: np.ndarray,
+    acc_cnn: np.ndarray,
+    acc_rnn: np.ndarray,
+    names: tuple[str, str],
+    x_title: str,
+    n_word: str,
+    title: str | None = None,
+) -> go.Figure:
+    """Held-out accuracy of both text models per token-length bucket (bucket size on hover)."""
+    x = [f"{b}<br>({n_word}={int(k)})" for b, k in zip(buckets, n, strict=True)]
+    fig = go.Figure()
+    for acc, name, color in ((acc_cnn, names[0], CNN_COLOR), (acc_rnn, names[1], RNN_COLOR)):
+        fig.add_scatter(
+            x=x,
+            y=np.asarray(acc, float),
+            name=name,
+            mode="lines+markers",
+            line=dict(color=color, width=2),
+            hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>",
+        )
+    fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(title_text=x_title, type="category")
+    return _base(fig, 280, title)
