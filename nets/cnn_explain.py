@@ -139,6 +139,12 @@ def conv_step(
     )
 
 
+def strongest_position(fmap: np.ndarray) -> tuple[int, int]:
+    """(y, x) of the largest |value| in a (H, W) map: a position worth explaining first."""
+    y, x = np.unravel_index(int(np.argmax(np.abs(fmap))), fmap.shape)
+    return int(y), int(x)
+
+
 def pool_window(
     activations: dict[str, np.ndarray], layer: str, channel: int, y: int, x: int
 ) -> tuple[np.ndarray, float]:

@@ -202,8 +202,9 @@ def step_view(a) -> None:
     out = a.activations[layer]  # (C, H, W)
     ch = c2.number_input(t("cnn.step.channel"), 0, out.shape[0] - 1, 0, key=P + "s_ch")
     c3, c4 = st.columns(2)
-    y = c3.slider(t("cnn.step.row"), 0, out.shape[1] - 1, out.shape[1] // 2, key=P + "s_y")
-    x = c4.slider(t("cnn.step.col"), 0, out.shape[2] - 1, out.shape[2] // 2, key=P + "s_x")
+    y0, x0 = cnn_explain.strongest_position(out[int(ch)])
+    y = c3.slider(t("cnn.step.row"), 0, out.shape[1] - 1, y0, key=P + f"s_y.{layer}")
+    x = c4.slider(t("cnn.step.col"), 0, out.shape[2] - 1, x0, key=P + f"s_x.{layer}")
     s = cnn_explain.conv_step(layer, int(ch), int(y), int(x), a.input28, a.activations)
     ic = 0
     if s.patch.shape[0] > 1:
@@ -258,10 +259,9 @@ def ops_view(a) -> None:
     )
     st.markdown(f"**{t('cnn.ops.pool')}**")
     pool = f"pool{block}"
-    ph, pw = a.activations[pool].shape[1:]
     # the strongest pooled unit of this channel: a window with something in it
-    py, px = np.unravel_index(int(np.argmax(a.activations[pool][ch])), (ph, pw))
-    win, val = cnn_explain.pool_window(a.activations, pool, ch, int(py), int(px))
+    py, px = cnn_explain.strongest_position(a.activations[pool][ch])
+    win, val = cnn_explain.pool_window(a.activations, pool, ch, py, px)
     st.caption(
         t(
             "cnn.ops.pool_caption",

@@ -130,8 +130,8 @@ def test_step_explorer_shows_the_real_activation():
     at.session_state["cnn.tab"] = t("cnn.tab.conv", "en")
     at.run()
     at.segmented_control(key="cnn.s_layer").set_value("conv2").run()
-    at.slider(key="cnn.s_y").set_value(3).run()
-    at.slider(key="cnn.s_x").set_value(9).run()
+    at.slider(key="cnn.s_y.conv2").set_value(3).run()
+    at.slider(key="cnn.s_x.conv2").set_value(9).run()
     at.number_input(key="cnn.s_ch").set_value(5).run()
     a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
     act = f"{float(a.activations['conv2'][5, 3, 9]):.4f}"

@@ -55,11 +55,11 @@ def load_sample(sid: str) -> tuple[Kind, bytes | np.ndarray]:
 
 
 def _canvas(prefix: str) -> tuple[Kind, np.ndarray] | None:
-    st.caption(t("cnn.input.draw_hint"))
     try:
         from streamlit_drawable_canvas import st_canvas  # only inside a running page
     except Exception:  # missing package or an incompatible Streamlit
         st.info(t("cnn.input.canvas_missing"))
+        st.caption(t("cnn.input.draw_hint"))
         return None
     gen_key = f"{prefix}.canvas_gen"
     gen = st.session_state.get(gen_key, 0)
@@ -73,6 +73,7 @@ def _canvas(prefix: str) -> tuple[Kind, np.ndarray] | None:
         return_image_data=True,
         key=f"{prefix}.canvas.{gen}",
     )
+    st.caption(t("cnn.input.draw_hint"))
     if st.button(t("cnn.input.clear"), key=f"{prefix}.clear", icon=":material/delete:"):
         st.session_state[gen_key] = gen + 1
         st.rerun()

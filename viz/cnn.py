@@ -25,10 +25,9 @@ def _r(a: np.ndarray) -> np.ndarray:
 
 def _img_axes(fig: go.Figure, rows: int = 1, cols: int = 1) -> None:
     """Hide ticks, keep square pixels, put row 0 at the top."""
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_yaxes(
-        showticklabels=False, showgrid=False, zeroline=False, autorange="reversed", scaleanchor=None
-    )
+    bare = dict(showticklabels=False, showgrid=False, zeroline=False, ticks="", showline=False)
+    fig.update_xaxes(**bare)
+    fig.update_yaxes(**bare, autorange="reversed")
     for i in range(1, rows * cols + 1):
         sfx = "" if i == 1 else str(i)
         fig.layout[f"yaxis{sfx}"].scaleanchor = f"x{sfx}"
@@ -250,7 +249,9 @@ def conv_step_fig(
         titles: three panel titles.
     """
     fig = make_subplots(rows=1, cols=3, subplot_titles=list(titles), horizontal_spacing=0.04)
-    fig.add_trace(_heat(patch, colorscale=GRAY, name=titles[0], text=True), 1, 1)
+    hi = max(1.0, float(np.max(patch)))  # the input's own range (0 black … 1 white) at least
+    lo = min(0.0, float(np.min(patch)))
+    fig.add_trace(_heat(patch, colorscale=GRAY, zmin=lo, zmax=hi, name=titles[0], text=True), 1, 1)
     mk = _sym(kernel)
     fig.add_trace(_heat(kernel, colorscale=DIV, zmin=-mk, zmax=mk, name=titles[1], text=True), 1, 2)
     mp = _sym(products)
