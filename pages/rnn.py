@@ -43,8 +43,8 @@ def chart(fig, key: str, **kw):
     return st.plotly_chart(fig, width="stretch", config=CHART, key=f"{P}.chart.{key}", **kw)
 
 
-def label_word(label: str) -> str:
-    return t(f"rnn.label.{label}")
+def badge(label: str) -> str:
+    return vr.verdict_badge(label, t(f"rnn.label.{label}"))
 
 
 def on_pick(chart_key: str, step_key: str) -> None:
@@ -100,9 +100,9 @@ step_key = f"{P}.step.{sid}"
 # ----------------------------------------------------------------------------- verdict
 
 with guarded("verdict"):
-    st.markdown(t("rnn.verdict", label=label_word(a.label), p=f"{a.prob_positive:.3f}"))
+    st.markdown(t("rnn.verdict", badge=badge(a.label), p=f"{a.prob_positive:.3f}"))
     if b is not None:
-        st.markdown(t("rnn.verdict.compare", label=label_word(b.label), p=f"{b.prob_positive:.3f}"))
+        st.markdown(t("rnn.verdict.compare", badge=badge(b.label), p=f"{b.prob_positive:.3f}"))
     if a.truncated:
         st.warning(t("rnn.truncated", n=T), icon=":material/content_cut:")
 

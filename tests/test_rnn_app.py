@@ -15,6 +15,7 @@ import nets
 from nets import rnn_explain as rx
 from ui.i18n import t
 from ui.text_input import example_by_id
+from viz import rnn as vr
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "rnn.py")
@@ -76,9 +77,8 @@ def test_typed_sentence_views_equal_the_analysis(lang, text):
     assert len(traj) == 1
     np.testing.assert_array_equal(arr(traj[0]["x"]), rx.project_states(a.hidden)[:, 0])
     assert list(ch["tokens"][0]["cells"]["values"][3]) == a.token_ids
-    verdict = t(
-        "rnn.verdict", lang, label=t(f"rnn.label.{a.label}", lang), p=f"{a.prob_positive:.3f}"
-    )
+    badge = vr.verdict_badge(a.label, t(f"rnn.label.{a.label}", lang))
+    verdict = t("rnn.verdict", lang, badge=badge, p=f"{a.prob_positive:.3f}")
     assert verdict in [m.value for m in at.markdown]
     assert at.query_params["text"] == [text] or at.query_params["text"] == text
     assert at.query_params["lang"] in (["lang"], [lang], lang)

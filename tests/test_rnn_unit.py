@@ -130,9 +130,9 @@ def test_token_highlight_is_escaped_and_marks_the_strongest():
     toks = ["<img", "**x**", "好", "]"]
     md = vr.token_highlight(toks, np.array([0.1, 0.7, 0.15, 0.05]))
     assert "<img" not in md.replace("\\<", "")
-    assert ":orange-background[**\\*\\*x\\*\\***]" in md
+    assert ":blue-background[**\\*\\*x\\*\\***]" in md
     signed = vr.token_highlight(["a", "b"], np.array([-1.0, 0.8]), signed=True)
-    assert signed.startswith(":red-background[**a**]")
+    assert signed.startswith(":orange-background[**a**]")
     assert ":green-background[**b**]" in signed
 
 

@@ -22,13 +22,13 @@ from plotly.subplots import make_subplots
 from nets.paths import ASSETS
 
 DIV = "RdBu_r"  # signed values: red +, blue −
-PROB = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]  # P(positive): blue → red
-POS_COLOR, NEG_COLOR = "#1b9e77", "#d95f02"
+POS_COLOR, NEG_COLOR = "#1b9e77", "#d95f02"  # positive green, negative orange, everywhere
+PROB = [[0.0, NEG_COLOR], [0.5, "#f7f7f7"], [1.0, POS_COLOR]]  # P(positive)
 CMP_COLOR = "#7570b3"
-UNK_COLOR = "#ff9900"
+ATTN_COLOR = "#3182bd"
 MARGIN = dict(l=8, r=8, t=36, b=8)
 MAX_TICKS = 40  # beyond this many tokens, tick labels are thinned (hover still shows all)
-WINDOW = 12  # steps drawn in the unrolled network
+WINDOW = 8  # steps drawn in the unrolled network (fits a phone)
 
 
 @lru_cache(maxsize=1)
@@ -484,7 +484,7 @@ def attention_bars(
         go.Bar(
             x=np.arange(T),
             y=_r(weights),
-            marker_color="#e08214",
+            marker_color=ATTN_COLOR,
             customdata=toks,
             name=txt("rnn.attn.weight", lang),
             hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
@@ -497,7 +497,7 @@ def attention_bars(
 
 
 def attribution_bars(tokens: Sequence[str], values: np.ndarray, lang: str) -> go.Figure:
-    """Signed token attributions as bars: green toward positive, red toward negative."""
+    """Signed token attributions as bars: green toward positive, orange toward negative."""
     T = len(tokens)
     v = _r(values)
     fig = go.Figure(
@@ -591,6 +591,13 @@ def prefix_curve(
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&\"'=%^@;,?/])")
 
 
+def verdict_badge(label: str, word: str) -> str:
+    """Markdown badge for a verdict: green for positive, orange for negative (``word``: the
+    translated label, a UI string, escaped anyway)."""
+    color = "green" if label == "positive" else "orange"
+    return f":{color}-badge[**{md_escape(word)}**]"
+
+
 def md_escape(text: str) -> str:
     """Escape text for ``st.markdown``: every ASCII punctuation gets a backslash, so neither
     Markdown, Streamlit directives (``:red[...]``, ``:material/x:``), LaTeX (``$``) nor HTML
@@ -619,8 +626,8 @@ def token_highlight(
 ) -> str:
     """The text as Markdown with each token shaded by its value (escaped, no HTML).
 
-    Unsigned values (attention): orange background for tokens ≥ 50 % of the maximum, bold
-    for the ``top`` largest. Signed values (attribution): green (+) or red (−) background for
+    Unsigned values (attention): blue background for tokens ≥ 50 % of the maximum, bold
+    for the ``top`` largest. Signed values (attribution): green (+) or orange (−) background for
     |value| ≥ 50 % of the maximum |value|, bold for the ``top`` strongest.
 
     Args:
@@ -639,7 +646,7 @@ def token_highlight(
         if i in strong:
             body = f"**{body}**"
         if m > 0 and mag[i] >= 0.5 * m:
-            color = ("green" if v[i] >= 0 else "red") if signed else "orange"
+            color = ("green" if v[i] >= 0 else "orange") if signed else "blue"
             body = f":{color}-background[{body}]"
         parts.append(_join_space(prev, tok) + body)
         prev = tok
