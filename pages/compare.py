@@ -15,7 +15,9 @@ from nets.registry import load_npz
 from ui import cache, compare_cache
 from ui.i18n import current_lang, t
 from ui.tables import VIEW_KEY, VIEWS, show_table
+from viz import cnn as vcnn
 from viz import compare as vc
+from viz import rnn as vr
 
 log = logging.getLogger(__name__)
 lang = current_lang()
@@ -161,7 +163,9 @@ def text_view() -> tuple[str, bool]:
                         {
                             t("compare.ngrams.k"): k,
                             t("compare.ngrams.filter"): h.filter,
-                            t("compare.ngrams.ngram"): " ".join(cnn.tokens[h.start : h.start + k]),
+                            t("compare.ngrams.ngram"): vc.ngram_text(
+                                cnn.tokens[h.start : h.start + k]
+                            ),
                             t("compare.ngrams.value"): round(h.value, 3),
                             t("compare.ngrams.to_neg"): round(float(h.contribution[0]), 3),
                             t("compare.ngrams.to_pos"): round(float(h.contribution[1]), 3),
@@ -203,14 +207,10 @@ def text_view() -> tuple[str, bool]:
             st.markdown(f"**{t('compare.gru.heading')}**")
             st.caption(t("compare.gru.caption"))
             plot(
-                vc.attention_prefix(
-                    gru.tokens,
-                    gru.attention,
-                    gru.prefix_prob_positive,
-                    (t("compare.gru.attention"), t("compare.gru.prefix")),
-                ),
+                vc.recolor(vr.attention_bars(gru.tokens, gru.attention, lang), vc.RNN_COLOR),
                 "t_attn",
             )
+            plot(vr.prefix_curve(gru.tokens, gru.prefix_prob_positive, lang), "t_prefix")
     with section("attr_text"):
         st.markdown(f"**{t('compare.attr.heading')}**")
         st.caption(t("compare.attr.caption"))
@@ -319,7 +319,7 @@ def image_view() -> tuple[np.ndarray | None, bool]:
                 required=True,
             )
             maps = img.activations[layer]
-            plot(vc.maps_mosaic(maps, cols=8 if maps.shape[0] > 16 else 4), "i_maps")
+            plot(vcnn.map_grid_fig(maps, shared=True, cols=8), "i_maps")
             st.caption(t("compare.cnn.maps_caption", n=maps.shape[0], h=maps.shape[1]))
     with right:
         st.markdown(f"#### :orange[{RNN_I}]")

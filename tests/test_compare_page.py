@@ -90,9 +90,9 @@ def test_text_both_columns_hold_their_own_predictions(text_page):
     md = " ".join(m.value for m in at.markdown)
     assert t("compare.name.textcnn", "en") in md and t("compare.name.gru", "en") in md
     # GRU: attention and prefix prediction are the model's own
-    attn = figs["t_attn"]["data"]
-    np.testing.assert_allclose(arr(attn[0]["y"]), gru.attention, atol=1e-6)
-    np.testing.assert_allclose(arr(attn[1]["y"]), gru.prefix_prob_positive, atol=1e-6)
+    np.testing.assert_allclose(arr(figs["t_attn"]["data"][0]["y"]), gru.attention, atol=1e-6)
+    prefix = arr(figs["t_prefix"]["data"][0]["y"])
+    np.testing.assert_allclose(prefix, gru.prefix_prob_positive, atol=1e-6)
     # TextCNN: the chosen filter's feature map along the sentence
     fmap = arr(figs["t_fmap"]["data"][0]["y"])
     k = at.selectbox(key="compare.k").value

@@ -50,10 +50,6 @@ def test_feature_map_marks_the_winner():
 
 def test_attention_and_attributions_on_token_axis():
     tokens = ["我", "很", "好"]
-    att, pre = np.array([0.2, 0.3, 0.5]), np.array([0.4, 0.6, 0.9])
-    fig = vc.attention_prefix(tokens, att, pre, ("a", "p"))
-    np.testing.assert_allclose(fig.data[0].y, att)
-    np.testing.assert_allclose(fig.data[1].y, pre)
     a, b = RNG.normal(size=3), RNG.normal(size=3)
     fig = vc.shared_attributions(tokens, a, b, ("CNN", "RNN"))
     np.testing.assert_allclose(fig.data[0].y, a)
@@ -65,17 +61,6 @@ def test_long_token_axis_thins_labels():
     tokens = [f"w{i}" for i in range(200)]
     fig = vc.shared_attributions(tokens, np.zeros(200), np.zeros(200), ("c", "r"))
     assert len(fig.layout.xaxis.ticktext) <= 40
-
-
-def test_tile_maps_and_mosaic():
-    maps = RNG.random((5, 3, 2)).astype(np.float32)
-    m = vc.tile_maps(maps, cols=2)
-    assert m.shape == (3 * 4 - 1, 2 * 3 - 1)
-    np.testing.assert_array_equal(m[0:3, 3:5], maps[1])
-    np.testing.assert_array_equal(m[8:11, 0:2], maps[4])
-    assert np.isnan(m[3]).all()
-    fig = vc.maps_mosaic(maps, 2)
-    assert len(fig.data) == 1
 
 
 def test_row_scan_animation_frames_hold_step_probs():
@@ -118,3 +103,10 @@ def test_evidence_figures():
         ["1-10", "11-20"], n, np.array([0.7, 0.8]), np.array([0.9, 0.6]), ("c", "r"), "len", "n"
     )
     np.testing.assert_allclose(fig.data[1].y, [0.9, 0.6])
+
+
+def test_ngram_text_and_recolor():
+    assert vc.ngram_text(["服", "务", "很", "好"]) == "服务很好"
+    assert vc.ngram_text(["not", "good"]) == "not good"
+    fig = vc.recolor(go.Figure(go.Bar(y=[1, 2], marker_color="red")), vc.RNN_COLOR)
+    assert fig.data[0].marker.color == vc.RNN_COLOR

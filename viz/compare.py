@@ -18,15 +18,49 @@ DIVERGING = "RdBu_r"  # red: pushes toward the class / positive; blue: against
 INK = "gray_r"
 
 
-def _base(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
+def _base(
+    fig: go.Figure, height: int, title: str | None = None, legend_below: bool = False, top: int = 0
+) -> go.Figure:
+    """Shared layout: small margins, title top left, legend top right (or below the plot, where
+    a title and a legend would collide in a narrow column)."""
+    legend = (
+        dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
+        if legend_below
+        else dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
+    )
     fig.update_layout(
         height=height,
-        margin=dict(l=8, r=8, t=36 if title else 12, b=8),
+        margin=dict(l=8, r=8, t=max(top, 36 if title else 12), b=8),
         title=dict(text=title, font=dict(size=14), x=0, xanchor="left") if title else None,
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        legend=legend,
         hoverlabel=dict(namelength=-1),
     )
     return fig
+
+
+def recolor(fig: go.Figure, color: str) -> go.Figure:
+    """Give every bar and line of a figure one colour (e.g. another page's builder drawn in
+    this page's CNN-blue / RNN-orange convention)."""
+    fig.update_traces(marker_color=color, selector=dict(type="bar"))
+    return fig
+
+
+def ngram_text(tokens: Sequence[str]) -> str:
+    """An n-gram as it reads: Chinese characters joined without spaces, words with spaces."""
+    out = ""
+    for tok in tokens:
+        if out and not (_cjk(out[-1]) and _cjk(tok[:1])):
+            out += " "
+        out += tok
+    return out
+
+
+def _cjk(ch: str) -> bool:
+    return bool(ch) and (
+        "\u3400" <= ch[0] <= "\u9fff"
+        or "\u3000" <= ch[0] <= "\u303f"
+        or "\uff00" <= ch[0] <= "\uffef"
+    )
 
 
 def _sym(a: np.ndarray) -> float:
@@ -175,56 +209,6 @@ def feature_map_line(
     return _base(fig, 260, title)
 
 
-# ----------------------------------------------------------------------------- text GRU
-
-
-def attention_prefix(
-    tokens: Sequence[str],
-    attention: np.ndarray,
-    prefix_prob: np.ndarray,
-    names: tuple[str, str],
-    title: str | None = None,
-) -> go.Figure:
-    """Attention weight per token (bars) and P(positive) after reading each prefix (line).
-
-    Args:
-        attention: (T,) weights summing to 1.
-        prefix_prob: (T,) P(positive) reading the first t tokens.
-        names: legend names (attention, P(positive)).
-    """
-    x = np.arange(len(tokens))
-    hover = token_labels(tokens)
-    fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=[0.45, 0.55]
-    )
-    fig.add_bar(
-        x=x,
-        y=np.asarray(attention, float),
-        name=names[0],
-        marker_color=RNN_COLOR,
-        customdata=hover,
-        hovertemplate="%{customdata}: %{y:.3f}<extra></extra>",
-        row=1,
-        col=1,
-    )
-    fig.add_scatter(
-        x=x,
-        y=np.asarray(prefix_prob, float),
-        name=names[1],
-        mode="lines+markers",
-        line=dict(color="#7a3b00"),
-        customdata=hover,
-        hovertemplate="%{customdata}: %{y:.3f}<extra></extra>",
-        row=2,
-        col=1,
-    )
-    fig.add_hline(y=0.5, line_dash="dot", line_color="gray", row=2, col=1)
-    fig.update_yaxes(range=[0, 1], tickformat=".0%", row=2, col=1)
-    token_axis(fig, tokens)
-    fig.update_xaxes(showticklabels=False, row=1, col=1)
-    return _base(fig, 360, title)
-
-
 # ----------------------------------------------------------------------------- both text models
 
 
@@ -254,40 +238,6 @@ def shared_attributions(
 
 
 # ----------------------------------------------------------------------------- images
-
-
-def tile_maps(maps: np.ndarray, cols: int) -> np.ndarray:
-    """(C, H, W) maps → one (rows·(H+1)−1, cols·(W+1)−1) mosaic with NaN gaps between tiles."""
-    C, H, W = maps.shape
-    rows = int(np.ceil(C / cols))
-    out = np.full((rows * (H + 1) - 1, cols * (W + 1) - 1), np.nan, dtype=np.float32)
-    for c in range(C):
-        r, q = divmod(c, cols)
-        out[r * (H + 1) : r * (H + 1) + H, q * (W + 1) : q * (W + 1) + W] = maps[c]
-    return out
-
-
-def maps_mosaic(maps: np.ndarray, cols: int, title: str | None = None) -> go.Figure:
-    """Every channel's activation map in one heatmap trace (channel number on hover)."""
-    C, H, W = maps.shape
-    mosaic = tile_maps(maps, cols)
-    rows = int(np.ceil(C / cols))
-    ch = np.full(mosaic.shape, -1, dtype=int)
-    for c in range(C):
-        r, q = divmod(c, cols)
-        ch[r * (H + 1) : r * (H + 1) + H, q * (W + 1) : q * (W + 1) + W] = c
-    fig = go.Figure(
-        go.Heatmap(
-            z=mosaic,
-            customdata=ch,
-            colorscale="Viridis",
-            showscale=False,
-            hovertemplate="#%{customdata}: %{z:.2f}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
-    fig.update_xaxes(visible=False)
-    return _base(fig, 60 + int(rows * 300 / max(cols, rows)), title)
 
 
 def image_pair(
@@ -322,7 +272,7 @@ def image_pair(
     fig.update_yaxes(scaleanchor="x", row=1, col=1)
     fig.update_yaxes(scaleanchor="x2", row=1, col=2)
     fig.update_annotations(font_size=12)
-    return _base(fig, 280, title)
+    return _base(fig, 300, title, top=56 if title else 30)
 
 
 def row_scan_animation(
@@ -434,7 +384,8 @@ def row_scan_animation(
     )
     fig.update_yaxes(autorange="reversed", visible=False, row=1, col=1)
     fig.update_xaxes(visible=False, row=1, col=1)
-    fig.update_yaxes(range=[0, 1], tickformat=".0%", title_text=labels[2], row=1, col=2)
+    fig.update_yaxes(range=[0, 1], tickformat=".0%", side="right", row=1, col=2)
+    fig.update_xaxes(title_text=labels[2], row=1, col=2)
     fig.update_xaxes(type="category", row=1, col=2)
     fig = _base(fig, 360, title)
     fig.update_layout(margin=dict(b=90))
@@ -479,7 +430,9 @@ def trajectory_2d(
     )
     fig.update_xaxes(title_text=f"{names[2]}1", zeroline=False)
     fig.update_yaxes(title_text=f"{names[2]}2", zeroline=False)
-    return _base(fig, 320, title)
+    fig = _base(fig, 360, title, legend_below=True)
+    fig.update_layout(margin=dict(b=40))
+    return fig
 
 
 def step_prob_lines(
