@@ -148,6 +148,14 @@ with guarded("unrolled"):
 # ----------------------------------------------------------------------------- 3. heatmap
 
 
+def heat_window() -> tuple[int, int]:
+    """The steps the unit × step heatmaps show (all, or a window around the selected step)."""
+    lo, hi = vr.unroll_window(T, step, vr.HEAT_WINDOW)
+    if hi - lo < T:
+        st.caption(t("rnn.unrolled.window", a=lo + 1, b=hi))
+    return lo, hi
+
+
 @st.fragment
 def heatmap_view() -> None:
     with guarded("heatmap"):
@@ -164,7 +172,9 @@ def heatmap_view() -> None:
         if by == "positive":
             st.caption(t("rnn.order.positive_note"))
         order = rx.unit_order(a.hidden, by)
-        chart(vr.hidden_heatmap(a.hidden, a.tokens, order, lang, step), "heatmap")
+        lo, hi = heat_window()
+        fig = vr.hidden_heatmap(a.hidden[lo:hi], a.tokens[lo:hi], order, lang, step - lo, lo)
+        chart(fig, "heatmap")
 
 
 heatmap_view()
@@ -231,7 +241,9 @@ def gates_view() -> None:
         chart(vr.gate_means_fig(z_mean, r_mean, a.tokens, lang, step), "gate_means")
         by = st.session_state.get(f"{P}.order") or "variance"
         order = rx.unit_order(a.hidden, by)
-        chart(vr.gates_fig(a.update_gate, a.reset_gate, a.tokens, order, lang, step), "gates")
+        lo, hi = heat_window()
+        z_g, r_g = a.update_gate[lo:hi], a.reset_gate[lo:hi]
+        chart(vr.gates_fig(z_g, r_g, a.tokens[lo:hi], order, lang, step - lo, lo), "gates")
 
 
 gates_view()

@@ -187,3 +187,22 @@ def test_bad_input_gives_a_message_or_an_analysis(lang, name):
     # The page keeps working: a normal sentence afterwards is analysed.
     type_text(at, "good")
     assert charts(at)["prefix"]
+
+
+def test_long_sentence_windows_the_heatmaps_and_stays_small():
+    text = " ".join(["the room was clean and the staff were friendly but the food was cold"] * 20)
+    at = type_text(open_page("en"), text)
+    a = nets.analyze_text(text)
+    assert a.truncated and len(a.tokens) == 200
+    step = at.select_slider(
+        key=next(k for k in at.session_state if k.startswith("rnn.step."))
+    ).value
+    lo, hi = vr.unroll_window(len(a.tokens), step, vr.HEAT_WINDOW)
+    assert hi - lo == vr.HEAT_WINDOW
+    ch = charts(at)
+    order = rx.unit_order(a.hidden, "variance")
+    np.testing.assert_array_equal(arr(ch["heatmap"][0]["z"]), a.hidden[lo:hi, order].T)
+    np.testing.assert_array_equal(arr(ch["gates"][1]["z"]), a.reset_gate[lo:hi, order].T)
+    np.testing.assert_array_equal(arr(ch["attention"][0]["y"]), a.attention)  # never windowed
+    total = sum(len(c.proto.spec) for c in at.get("plotly_chart"))
+    assert total < 300_000, total  # the rule's budget for one rerun's chart JSON

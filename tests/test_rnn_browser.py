@@ -94,3 +94,19 @@ def test_phone_width_does_not_scroll_sideways(page, app_server, lang):
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], widths
     assert page_errors(page) == []
+
+
+def test_clicking_a_step_in_the_unrolled_network_selects_it(page, app_server):
+    open_rnn(page, app_server, text="not bad at all, the staff were great", lang="en")
+    slider = page.locator('[data-testid="stSlider"]').first
+    expect(slider).to_contain_text("9 · great")  # the last step by default
+    chart = page.locator(CHART).nth(1)  # 0: tokens table, 1: unrolled network
+    chart.scroll_into_view_if_needed()
+    nodes = chart.locator(".scatterlayer .trace").filter(has=page.locator(".points path"))
+    h_nodes = nodes.nth(nodes.count() - 2).locator(".points path")  # h_t, then h0/output
+    assert h_nodes.count() == 8  # the 8-step window over 9 tokens: steps 2..9
+    h_nodes.nth(2).click(force=True)  # h_4, "all"
+    expect(slider).to_contain_text("4 · all", timeout=30_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert page_errors(page) == []

@@ -207,7 +207,7 @@ def test_unrolled_window_and_selection_data(analyses):
     assert hi - lo == vr.WINDOW and lo <= 50 < hi
     assert vr.unroll_window(100, 99) == (100 - vr.WINDOW, 100)
     fig = vr.unrolled_fig(a.tokens, a.prefix_prob_positive, rx.state_norms(a.hidden), "en", 3)
-    h = traces(fig)[1]
+    h = next(tr for tr in traces(fig) if tr.get("name") == "h")
     lo, hi = vr.unroll_window(T, 3)
     assert [int(c[0]) for c in h["customdata"]] == list(range(lo, hi))
     np.testing.assert_array_equal(arr(h["marker"]["color"]), a.prefix_prob_positive[lo:hi])

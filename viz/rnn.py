@@ -17,7 +17,6 @@ from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from nets.paths import ASSETS
 
@@ -29,6 +28,7 @@ ATTN_COLOR = "#3182bd"
 MARGIN = dict(l=8, r=8, t=36, b=8)
 MAX_TICKS = 40  # beyond this many tokens, tick labels are thinned (hover still shows all)
 WINDOW = 8  # steps drawn in the unrolled network (fits a phone)
+HEAT_WINDOW = 80  # steps drawn in the unit × step heatmaps (keeps a long sentence's JSON small)
 
 
 @lru_cache(maxsize=1)
@@ -52,9 +52,9 @@ def _r(a) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float32)
 
 
-def step_labels(tokens: Sequence[str]) -> list[str]:
-    """Unique category labels ``"t·token"`` (1-based), escaped, for heatmap x axes."""
-    return [f"{i + 1}·{esc(tok)}" for i, tok in enumerate(tokens)]
+def step_labels(tokens: Sequence[str], start: int = 0) -> list[str]:
+    """Unique category labels ``"t·token"`` (1-based, from step ``start``), escaped."""
+    return [f"{start + i + 1}·{esc(tok)}" for i, tok in enumerate(tokens)]
 
 
 def unit_labels(order: np.ndarray, lang: str) -> list[str]:
@@ -91,10 +91,19 @@ def _base(fig: go.Figure, title: str = "", height: int = 300) -> go.Figure:
     return fig
 
 
-def _marker(fig: go.Figure, selected: int | None, T: int, row=None, col=None) -> None:
+def _vline(x: float, yref: str = "y domain", xref: str = "x") -> dict:
+    """A dotted vertical line shape (a plain dict: much cheaper than ``add_vline``)."""
+    return dict(
+        type="line", x0=x, x1=x, y0=0, y1=1, xref=xref, yref=yref,
+        line=dict(color="#333", width=1.5, dash="dot"),
+    )  # fmt: skip
+
+
+def _marker(fig: go.Figure, selected: int | None, T: int, axes: tuple[str, ...] = ("",)) -> None:
+    """Mark the selected step on each x axis suffix in ``axes`` ("" for x/y, "2" for x2/y2)."""
     if selected is not None and 0 <= selected < T:
-        kw = {} if row is None else dict(row=row, col=col)
-        fig.add_vline(x=selected, line=dict(color="#333", width=1.5, dash="dot"), **kw)
+        shapes = [_vline(selected, f"y{a} domain", f"x{a}") for a in axes]
+        fig.update_layout(shapes=list(fig.layout.shapes) + shapes)
 
 
 # ----------------------------------------------------------------------------- 1. tokens
@@ -165,18 +174,34 @@ def unrolled_fig(
     xs = steps - a + 1.0  # h_t at x = 1..W; h_0 at 0; output at W + 1
     out_x = len(steps) + 1.0
     fig = go.Figure()
-    # Arrows: h_{t−1} → h_t along the top, x_t → h_t from below.
+    # Arrows: h_{t−1} → h_t along the top, x_t → h_t from below: one line trace (None breaks
+    # the segments) plus arrowhead markers, far cheaper than one annotation per arrow.
     chain_x = [0.0, *xs.tolist(), out_x]
+    lx, ly, hx, hy, hs = [], [], [], [], []
     for x0, x1 in zip(chain_x[:-1], chain_x[1:], strict=True):
-        fig.add_annotation(
-            x=x1 - 0.22, y=1, ax=x0 + 0.22, ay=1, xref="x", yref="y", axref="x", ayref="y",
-            showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.5, arrowcolor="#888", text="",
-        )  # fmt: skip
+        lx += [x0 + 0.2, x1 - 0.26, None]
+        ly += [1.0, 1.0, None]
+        hx.append(x1 - 0.26)
+        hy.append(1.0)
+        hs.append("triangle-right")
     for x in xs:
-        fig.add_annotation(
-            x=x, y=0.78, ax=x, ay=0.22, xref="x", yref="y", axref="x", ayref="y",
-            showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.2, arrowcolor="#bbb", text="",
-        )  # fmt: skip
+        lx += [x, x, None]
+        ly += [0.22, 0.74, None]
+        hx.append(x)
+        hy.append(0.74)
+        hs.append("triangle-up")
+    fig.add_trace(
+        go.Scatter(
+            x=lx, y=ly, mode="lines", line=dict(color="#999", width=1.5),
+            hoverinfo="skip", showlegend=False,
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=hx, y=hy, mode="markers", marker=dict(symbol=hs, size=9, color="#999"),
+            hoverinfo="skip", showlegend=False,
+        )
+    )  # fmt: skip
     toks = _hover_tokens(tokens)[a:b]
     fig.add_trace(
         go.Scatter(
@@ -259,11 +284,14 @@ def hidden_heatmap(
     order: np.ndarray,
     lang: str,
     selected: int | None = None,
+    start: int = 0,
 ) -> go.Figure:
     """Units × time steps of the hidden state.
 
     Args:
         hidden: (T, H) states; order: (H,) unit indices, top row first.
+        selected: the step to mark, relative to this slice; start: the slice's first step
+            in the sentence (for the labels), when the page shows a window of a long sentence.
 
     Returns:
         A heatmap whose z is ``hidden[:, order].T`` (H, T); hover shows unit, step, token, value.
@@ -272,7 +300,7 @@ def hidden_heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=_r(hidden[:, order].T),  # (H, T)
-            x=step_labels(tokens),
+            x=step_labels(tokens, start),
             y=unit_labels(order, lang),
             colorscale=DIV,
             zmin=-1,
@@ -397,21 +425,30 @@ def gates_fig(
     order: np.ndarray,
     lang: str,
     selected: int | None = None,
+    start: int = 0,
 ) -> go.Figure:
     """Update gate z and reset gate r, units × steps, as two heatmaps (values 0..1).
 
     Args:
         update_gate, reset_gate: (T, H); order: (H,) unit indices, top row first.
+        selected, start: as for :func:`hidden_heatmap`.
     """
     T, H = update_gate.shape
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.08,
-        subplot_titles=(txt("rnn.gates.z", lang), txt("rnn.gates.r", lang)),
-    )
-    xl, yl = step_labels(tokens), unit_labels(order, lang)
+    fig = go.Figure(
+        layout=dict(
+            yaxis=dict(domain=[0.54, 0.96]),
+            yaxis2=dict(domain=[0.0, 0.42]),
+            xaxis=dict(anchor="y", matches="x2", showticklabels=False),
+            xaxis2=dict(anchor="y2"),
+            annotations=[
+                dict(text=txt("rnn.gates.z", lang), x=0.5, y=1.0, xref="paper", yref="paper",
+                     showarrow=False, xanchor="center", yanchor="bottom"),
+                dict(text=txt("rnn.gates.r", lang), x=0.5, y=0.44, xref="paper", yref="paper",
+                     showarrow=False, xanchor="center", yanchor="bottom"),
+            ],
+        )
+    )  # fmt: skip
+    xl, yl = step_labels(tokens, start), unit_labels(order, lang)
     for row, (g, name) in enumerate(((update_gate, "z"), (reset_gate, "r")), start=1):
         fig.add_trace(
             go.Heatmap(
@@ -425,16 +462,15 @@ def gates_fig(
                 colorbar=dict(thickness=10),
                 hovertemplate=f"%{{y}} · %{{x}}<br>{name} = %{{z:.4f}}<extra></extra>",
                 name=name,
-            ),
-            row=row,
-            col=1,
+                xaxis="x" if row == 1 else "x2",
+                yaxis="y" if row == 1 else "y2",
+            )
         )
-        fig.update_yaxes(
-            autorange="reversed", showticklabels=False, type="category", row=row, col=1
-        )
-        _marker(fig, selected, T, row=row, col=1)
-    fig.update_xaxes(type="category", tickangle=0 if T <= 12 else -60, nticks=MAX_TICKS)
-    fig.update_xaxes(showticklabels=False, row=1, col=1)
+    for ax in ("yaxis", "yaxis2"):
+        fig.layout[ax].update(autorange="reversed", showticklabels=False, type="category")
+    _marker(fig, selected, T, axes=("", "2"))
+    fig.layout.xaxis2.update(type="category", tickangle=0 if T <= 12 else -60, nticks=MAX_TICKS)
+    fig.layout.xaxis.update(type="category")
     return _base(fig, height=480)
 
 
@@ -574,12 +610,16 @@ def prefix_curve(
                 hovertemplate=f"{name} · t = %{{x}} · %{{customdata}}<br>P(+) = %{{y:.4f}}<extra></extra>",
             )
         )  # fmt: skip
-    fig.add_hline(
-        y=0.5,
-        line=dict(color="#999", dash="dash"),
-        annotation_text=txt("rnn.prefix.threshold", lang),
-        annotation_position="bottom right",
-    )
+    fig.update_layout(
+        shapes=[
+            dict(type="line", x0=0, x1=1, xref="x domain", y0=0.5, y1=0.5, yref="y",
+                 line=dict(color="#999", dash="dash"))
+        ],
+        annotations=[
+            dict(text=txt("rnn.prefix.threshold", lang), x=1, xref="x domain", y=0.5, yref="y",
+                 xanchor="right", yanchor="top", showarrow=False, font=dict(color="#777"))
+        ],
+    )  # fmt: skip
     fig.update_xaxes(**_ticks(tokens))
     fig.update_yaxes(range=[-0.02, 1.02], title=txt("rnn.axis.prob", lang))
     _marker(fig, selected, T)
