@@ -111,7 +111,7 @@ with guarded("preprocessing"):
         "ink": t("cnn.pre.inverted" if a.pre.inverted else "cnn.pre.not_inverted"),
         "input28": t("cnn.pre.input28"),
     }
-    st.image([img for _, img in steps], caption=[names[k] for k, _ in steps], width=112)
+    st.image([img for _, img in steps], caption=[names[k] for k, _ in steps], width=84)
 
 # ----------------------------------------------------------------------------- views
 

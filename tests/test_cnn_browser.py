@@ -82,6 +82,17 @@ def test_a_stroke_on_the_canvas_gets_a_prediction(page, app_server):
     assert real_errors(page) == []
 
 
+def test_clicking_a_block_of_the_architecture_selects_its_layer(page, app_server):
+    open_cnn(page, app_server)
+    bar = page.locator(".js-plotly-plot").nth(1).locator("g.point path").nth(6)  # pool2
+    bar.scroll_into_view_if_needed()
+    bb = bar.bounding_box()
+    page.mouse.click(bb["x"] + bb["width"] / 2, bb["y"] + 15)  # near the bar's top, in the plot
+    expect(page.get_by_text("pool2: 32 feature maps of 7×7.")).to_be_visible()
+    wait_for_app(page)
+    assert_no_exception(page)
+
+
 def test_every_tab_opens_without_error(page, app_server):
     open_cnn(page, app_server)
     for k in TABS:
@@ -90,7 +101,6 @@ def test_every_tab_opens_without_error(page, app_server):
         assert_no_exception(page)
         expect(page.locator(CHART).last).to_be_visible()
         assert page.get_by_text(t("cnn.error.section", "en")).count() == 0, k
-        screenshot_full(page, ARTIFACTS / f"cnn-tab-{k}-1280.png")
     assert real_errors(page) == []
 
 
@@ -98,7 +108,7 @@ def test_every_tab_opens_without_error(page, app_server):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_phone_width_does_not_scroll_sideways(page, app_server, lang):
     open_cnn(page, app_server, lang)
-    for k in ("layers", "conv", "attr"):
+    for k in ("layers", "attr"):
         page.get_by_role("tab", name=t(f"cnn.tab.{k}", lang)).click()
         wait_for_app(page)
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
