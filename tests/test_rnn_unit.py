@@ -56,11 +56,16 @@ def test_projection_is_the_shipped_pca_and_stable(analyses):
     )
 
 
-def test_background_comes_from_held_out_sentences():
+@pytest.fixture(scope="module")
+def corpus():
     from nets.data import load_text  # needs the dev packages (installed by scripts/test.sh)
 
+    return load_text()
+
+
+def test_background_comes_from_held_out_sentences(corpus):
     bg = rx.background()
-    d = load_text()
+    d = corpus
     assert len(bg.points) == len(bg.labels) == len(bg.index) > 100
     assert np.isin(bg.index, d.split["test"]).all()
     assert not np.isin(bg.index, d.split["train"]).any()
@@ -68,11 +73,9 @@ def test_background_comes_from_held_out_sentences():
     assert set(np.unique(bg.labels)) == {0, 1}
 
 
-def test_background_points_are_final_states_of_those_sentences():
-    from nets.data import load_text
-
+def test_background_points_are_final_states_of_those_sentences(corpus):
     bg = rx.background()
-    d = load_text()
+    d = corpus
     for j in range(3):
         text = d.texts[bg.index[j]]
         try:
