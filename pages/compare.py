@@ -93,8 +93,6 @@ def opened(view: str) -> bool:
 def text_input_box() -> str:
     """The sentence: the RNN page's input (box, examples, ``?text=``) when it exists, else a
     plain box with examples. Starts from a contrast sentence rather than an empty box."""
-    if f"{P}text" not in st.session_state and not st.query_params.get("text"):
-        st.session_state[f"{P}text"] = DEFAULT_TEXT
     try:
         from ui.text_input import text_input as shared_input
 
@@ -112,12 +110,15 @@ def text_input_box() -> str:
     if ex and st.session_state.get(f"{P}last_example") != ex:
         st.session_state[f"{P}own_text"] = ex
         st.session_state[f"{P}last_example"] = ex
-    st.session_state.setdefault(f"{P}own_text", st.session_state[f"{P}text"])
+    st.session_state.setdefault(f"{P}own_text", "")
     return st.text_area(t("compare.text.label"), key=f"{P}own_text", height=90, max_chars=4000)
 
 
 def text_view() -> tuple[str, bool]:
     text = text_input_box()
+    if not text:  # an empty box: show a contrast sentence rather than nothing
+        st.caption(t("compare.text.default", text=DEFAULT_TEXT))
+        text = DEFAULT_TEXT
     try:
         gru = cache.text_analysis(text)
         cnn = cache.text_cnn_analysis(text)
