@@ -304,6 +304,24 @@ def translate(input28: np.ndarray, dy: int, dx: int) -> Translation:
     return Translation(dy, dx, shifted, acts, p, int(p.argmax()))
 
 
+def shift_curve(input28: np.ndarray, dy: int, shifts: range = range(-8, 9)) -> np.ndarray:
+    """Class probabilities as the input slides sideways (rows shifted by ``dy`` throughout).
+
+    Args:
+        input28: (28, 28) the network input.
+        dy: vertical shift applied to every image.
+        shifts: horizontal shifts (pixels).
+
+    Returns:
+        (len(shifts), 10) probabilities, one row per horizontal shift.
+    """
+    batch = np.stack([shift_image(np.asarray(input28, np.float32), dy, dx) for dx in shifts])
+    model = load_model("image_cnn")
+    with torch.inference_mode():
+        logits = model(torch.from_numpy(batch)[:, None])  # (S, 10)
+    return torch.softmax(logits, -1).numpy()
+
+
 def interior_mask(shape: tuple[int, int], dy: int, dx: int, margin: int) -> np.ndarray:
     """Positions of a (H, W) map whose neighbourhood (``margin``) stays inside the image both
     before and after a shift by (dy, dx): there a shifted map must equal the map of the shifted

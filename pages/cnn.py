@@ -57,7 +57,10 @@ def pct(p: float) -> str:
 def analyse(choice):
     """Analyse the chosen input; on rejection show the message and keep the previous result."""
     if choice is None:
-        return st.session_state.get(P + "last")
+        prev = st.session_state.get(P + "last")
+        if prev is not None:
+            st.caption(t("cnn.kept_previous"))
+        return prev
     kind, payload = choice
     try:
         a = cache.image_analysis(payload) if kind == "bytes" else cache.array_analysis(payload)
@@ -403,6 +406,18 @@ def translation_view(a) -> None:
         **CHART,
     )
     st.markdown(t("cnn.exp.equivariance", diff=f"{diff:.2e}", n=n))
+    st.caption(t("cnn.exp.curve", label=a.label, dy=dy))
+    st.plotly_chart(
+        vz.shift_curve_fig(
+            list(range(-8, 9)),
+            cnn_cache.shift_curve(a.input28, dy),
+            a.label,
+            dx,
+            [f"P({a.label})", t("cnn.exp.dx"), t("cnn.exp.winner")],
+        ),
+        key=P + "curve",
+        **CHART,
+    )
     st.markdown(
         t(
             "cnn.exp.pred",

@@ -136,3 +136,10 @@ def test_geometry_table_matches_the_model():
         conv = getattr(model, name)
         assert geo[name] == (conv.kernel_size[0], conv.stride[0], conv.padding[0])
     assert geo["pool1"] == (model.pool.kernel_size, model.pool.stride, model.pool.padding)
+
+
+def test_shift_curve_matches_single_translations(digit):
+    curve = ce.shift_curve(digit.input28, 2)
+    assert curve.shape == (17, 10)
+    for i, dx in ((0, -8), (8, 0), (11, 3)):
+        np.testing.assert_allclose(curve[i], ce.translate(digit.input28, 2, dx).probs, atol=1e-5)

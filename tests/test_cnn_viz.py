@@ -84,3 +84,11 @@ def test_other_builders_return_figures():
     assert list(figs[-1].data[0].y) == [160, 9_847_040]
     rf = figs[4].layout.shapes[0]
     assert (rf.x0, rf.x1, rf.y0, rf.y1) == (2.5, 10.5, 1.5, 9.5)
+
+
+def test_shift_curve_fig():
+    p = RNG.random((17, 10))
+    p /= p.sum(1, keepdims=True)
+    fig = vz.shift_curve_fig(list(range(-8, 9)), p, 3, 2, ["P", "dx", "winner"])
+    np.testing.assert_allclose(fig.data[0].y, p[:, 3])
+    assert list(fig.data[0].text) == [str(w) for w in p.argmax(1)]

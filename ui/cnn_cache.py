@@ -33,6 +33,11 @@ def translate(input28: np.ndarray, dy: int, dx: int) -> cnn_explain.Translation:
     return cnn_explain.translate(input28, dy, dx)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def shift_curve(input28: np.ndarray, dy: int) -> np.ndarray:
+    return cnn_explain.shift_curve(input28, dy)
+
+
 @st.cache_resource(show_spinner=False)
 def parameter_sharing(layer: str) -> cnn_explain.Sharing:
     return cnn_explain.parameter_sharing(layer)

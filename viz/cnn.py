@@ -546,3 +546,35 @@ def sharing_fig(conv: int, dense: int, labels: Sequence[str]) -> go.Figure:
     fig.update_yaxes(type="log", range=[0, math.log10(max(dense, 10)) + 0.8])
     fig.update_layout(height=280, margin=dict(l=4, r=4, t=10, b=4))
     return fig
+
+
+def shift_curve_fig(
+    shifts: Sequence[int], probs: np.ndarray, label: int, current: int, labels: Sequence[str]
+) -> go.Figure:
+    """P(class) against the horizontal shift: the original prediction and the winning class.
+
+    Args:
+        shifts: (S,) pixels; probs: (S, 10); label: the unshifted prediction;
+        current: the slider's shift (marked); labels: [y title, x title, "winner" hover word].
+    """
+    p = np.asarray(probs, dtype=np.float64)
+    win = p.argmax(axis=1)
+    fig = go.Figure(
+        go.Scatter(
+            x=list(shifts),
+            y=p[:, label].tolist(),
+            mode="lines+markers+text",
+            text=[str(w) for w in win],
+            textposition="top center",
+            customdata=win,
+            line=dict(color="#2f6f9f"),
+            hovertemplate=(
+                f"%{{x}} px: P({label}) = %{{y:.4f}}<br>{labels[2]}: %{{customdata}}<extra></extra>"
+            ),
+        )
+    )
+    fig.add_vline(x=current, line=dict(color="#e07b39", dash="dot"))
+    fig.update_yaxes(range=[0, 1.15], title=labels[0], tickformat=".0%")
+    fig.update_xaxes(title=labels[1], dtick=2)
+    fig.update_layout(height=260, margin=dict(l=4, r=4, t=10, b=4), showlegend=False)
+    return fig
