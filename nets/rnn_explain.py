@@ -133,3 +133,35 @@ def relative_memory(norms: np.ndarray) -> np.ndarray:
     """(T,) memory norms as a share of the largest one (1 = the most influential token)."""
     m = float(np.max(norms)) if len(norms) else 0.0
     return (np.asarray(norms) / m if m > 0 else np.zeros_like(norms)).astype(np.float32)
+
+
+def token_spacing(text: str, raw_tokens: list[str]) -> list[bool]:
+    """Whether each token was preceded by whitespace in the (cleaned) text, for showing the
+    tokens as written. Tokens the tokeniser replaced (``<num>``, ``<url>``, ``<user>``) are
+    found by the gap before the next token.
+
+    Args:
+        text: the sentence as typed; raw_tokens: ``TextAnalysis.raw_tokens``.
+
+    Returns:
+        One flag per token (the first is always False).
+    """
+    from .text import clean_text
+
+    low = clean_text(text).text.lower()
+    pos, out = 0, []
+    for i, tok in enumerate(raw_tokens):
+        k = low.find(tok.lower(), pos) if tok not in ("<num>", "<url>", "<user>") else -1
+        if k < 0:  # a replaced token: it starts at the next non-space character
+            k = len(low[:pos]) + (len(low[pos:]) - len(low[pos:].lstrip()))
+            end = k
+            while end < len(low) and not low[end].isspace():
+                end += 1
+            nxt = raw_tokens[i + 1].lower() if i + 1 < len(raw_tokens) else ""
+            j = low.find(nxt, k + 1) if nxt and nxt[0] != "<" else -1
+            end = min(end, j) if j > k else end
+        else:
+            end = k + len(tok)
+        out.append(bool(i) and low[pos:k].strip() == "" and k > pos)
+        pos = max(end, pos)
+    return out

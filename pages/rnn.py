@@ -250,10 +250,16 @@ gates_view()
 
 # ----------------------------------------------------------------------------- 6. attention
 
+
+def spacing() -> list[bool]:
+    """Where the sentence had spaces, so the highlighted copy reads as written."""
+    return rx.token_spacing(text, a.raw_tokens)
+
+
 with guarded("attention"):
     st.subheader(t("rnn.attn.title"))
     st.caption(t("rnn.attn.caption"))
-    st.markdown(vr.token_highlight(a.raw_tokens, a.attention))
+    st.markdown(vr.token_highlight(a.raw_tokens, a.attention, spaces=spacing()))
     chart(vr.attention_bars(a.tokens, a.attention, lang, step), "attention")
 
 # ----------------------------------------------------------------------------- 7. prefix
@@ -282,7 +288,7 @@ def attribution_view() -> None:
             return
         with st.spinner():
             attr = cache.text_attributions(text, "text_gru", 1)
-        st.markdown(vr.token_highlight(a.raw_tokens, attr, signed=True))
+        st.markdown(vr.token_highlight(a.raw_tokens, attr, signed=True, spaces=spacing()))
         st.caption(t("rnn.attr.legend"))
         left, right = st.columns(2)
         with left:

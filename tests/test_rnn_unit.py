@@ -228,3 +228,22 @@ def test_every_rnn_string_is_bilingual():
     for key, val in vr._strings().items():
         assert key.startswith("rnn."), key
         assert val.get("zh") and val.get("en"), key
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("<b>**x**</b> the staff, were great!", "<b>**x**</b> the staff, were great!"),
+        ("不是很好 ok (fine)", "不是很好 ok (fine)"),
+        ("paid 30 dollars @bob http://x.com ok", "paid <num> dollars <user> <url> ok"),
+        ("\u200b很 好", "很 好"),
+    ],
+)
+def test_token_spacing_rebuilds_the_text(text, shown):
+    a = nets.analyze_text(text)
+    sp = rx.token_spacing(text, a.raw_tokens)
+    assert (
+        "".join((" " if f else "") + tok for tok, f in zip(a.raw_tokens, sp, strict=True)) == shown
+    )
+    md = vr.token_highlight(a.raw_tokens, np.zeros(len(a.tokens)), spaces=sp)
+    assert md.replace("\\", "") == shown

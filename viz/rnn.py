@@ -645,24 +645,30 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
-def _is_cjk_or_punct(tok: str) -> bool:
-    if not tok:
-        return False
-    ch = tok[0]
-    return "CJK" in unicodedata.name(ch, "") or unicodedata.category(ch).startswith("P")
+def _is_cjk(tok: str) -> bool:
+    return bool(tok) and "CJK" in unicodedata.name(tok[0], "")
+
+
+def _is_punct(tok: str) -> bool:
+    return bool(tok) and unicodedata.category(tok[0])[0] in "PS"
 
 
 def _join_space(prev: str, cur: str) -> str:
-    """Space between two tokens as written: none around CJK characters and before punctuation."""
-    if not prev:
+    """Space between two tokens as written: none around CJK characters, none before
+    punctuation, none after opening symbols (``<``, ``(``, quotes); one between words."""
+    if not prev or _is_cjk(prev) or _is_cjk(cur) or _is_punct(cur):
         return ""
-    if _is_cjk_or_punct(cur) or ("CJK" in unicodedata.name(prev[0], "")):
+    if _is_punct(prev) and prev[0] not in ",.;:!?)]}…":
         return ""
     return " "
 
 
 def token_highlight(
-    tokens: Sequence[str], values: np.ndarray, signed: bool = False, top: int = 3
+    tokens: Sequence[str],
+    values: np.ndarray,
+    signed: bool = False,
+    top: int = 3,
+    spaces: Sequence[bool] | None = None,
 ) -> str:
     """The text as Markdown with each token shaded by its value (escaped, no HTML).
 
@@ -672,6 +678,8 @@ def token_highlight(
 
     Args:
         tokens: (T) tokens to show (e.g. ``raw_tokens``); values: (T,).
+        spaces: (T) whether a space preceded each token in the text (e.g.
+            ``nets.rnn_explain.token_spacing``); guessed from the tokens when None.
 
     Returns:
         A Markdown string for ``st.markdown`` (Streamlit's ``:color-background[...]`` syntax).
@@ -688,6 +696,7 @@ def token_highlight(
         if m > 0 and mag[i] >= 0.5 * m:
             color = ("green" if v[i] >= 0 else "orange") if signed else "blue"
             body = f":{color}-background[{body}]"
-        parts.append(_join_space(prev, tok) + body)
+        gap = (" " if spaces[i] else "") if spaces is not None else _join_space(prev, tok)
+        parts.append(gap + body)
         prev = tok
     return "".join(parts)
