@@ -184,17 +184,8 @@ def text_view() -> tuple[str, bool]:
                 t("compare.ngrams.filter"), 0, nf - 1, int(strongest), key=f"{P}filter_{k}"
             )
             hit = next(h for h in cnn.hits if h.kernel == k and h.filter == f)
-            plot(
-                vc.feature_map_line(
-                    cnn.tokens,
-                    cnn.maps[k][f],
-                    k,
-                    hit.start,
-                    CNN_T,
-                    t("compare.ngrams.map", k=k, f=f),
-                ),
-                "t_fmap",
-            )
+            st.caption(t("compare.ngrams.map", k=k, f=f))
+            plot(vc.feature_map_line(cnn.tokens, cnn.maps[k][f], k, hit.start, CNN_T), "t_fmap")
     with right:
         st.markdown(f"#### :orange[{RNN_T}]")
         st.metric(

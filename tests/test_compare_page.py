@@ -109,6 +109,9 @@ def test_text_both_columns_hold_their_own_predictions(text_page):
         arr(attr[1]["y"]), text_attributions(SENTENCE, "text_gru"), atol=1e-4
     )
     np.testing.assert_array_equal(arr(attr[0]["x"]), arr(attr[1]["x"]))
+    size = sum(len(json.dumps(f)) for f in figs.values())
+    print(f"\n[compare text page] chart JSON {size / 1024:.0f} KB")
+    assert size < 300_000
 
 
 def test_evidence_panels_read_the_metrics_files(text_page):

@@ -121,7 +121,9 @@ def prob_bars(
     fig.update_yaxes(range=[0, 1.15], tickformat=".0%")
     fig.update_xaxes(type="category")
     fig.update_layout(barmode="group")
-    return _base(fig, 240, title)
+    fig = _base(fig, 270, title, legend_below=True)
+    fig.update_layout(margin=dict(b=40))
+    return fig
 
 
 # ----------------------------------------------------------------------------- TextCNN
@@ -458,7 +460,9 @@ def step_prob_lines(
         )
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
     fig.update_xaxes(title_text=x_title, range=[0.5, 28.5])
-    return _base(fig, 260, title)
+    fig = _base(fig, 290, title, legend_below=True)
+    fig.update_layout(margin=dict(b=50))
+    return fig
 
 
 # ----------------------------------------------------------------------------- evidence
