@@ -182,8 +182,9 @@ def test_bad_input_gives_a_message_or_an_analysis(lang, name):
         assert a.truncated
     # No markdown element carries unescaped user markup.
     for m in at.markdown:
-        assert "<script" not in m.value and "<img" not in m.value
-        assert "](javascript" not in m.value
+        raw = m.value.replace("\\<", "").replace("\\]\\(", "")
+        assert "<script" not in raw and "<img" not in raw
+        assert "](javascript" not in raw
     # The page keeps working: a normal sentence afterwards is analysed.
     type_text(at, "good")
     assert charts(at)["prefix"]
