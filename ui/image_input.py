@@ -63,6 +63,7 @@ def _canvas(prefix: str) -> tuple[Kind, np.ndarray] | None:
         return None
     gen_key = f"{prefix}.canvas_gen"
     gen = st.session_state.get(gen_key, 0)
+    st.space("medium")  # room for the canvas's floating toolbar above it
     result = st_canvas(
         stroke_width=18,
         stroke_color="#ffffff",
