@@ -271,7 +271,8 @@ with guarded("prefix"):
     chart(vr.prefix_curve(a.tokens, a.prefix_prob_positive, lang, cmp, step), "prefix")
     flips = rx.flips(a.prefix_prob_positive)
     if len(flips):
-        toks = "、".join(f"{i + 1} · {vr.md_escape(a.raw_tokens[i])}" for i in flips[:10])
+        sep = "、" if lang == "zh" else ", "
+        toks = sep.join(f"{i + 1} · {vr.md_escape(a.raw_tokens[i])}" for i in flips[:10])
         st.markdown(t("rnn.prefix.flips", toks=toks))
     else:
         st.caption(t("rnn.prefix.noflip"))

@@ -57,6 +57,7 @@ def paths(traces: list[dict]) -> list[dict]:
     [
         ("zh", "虽然价格有点贵，但是质量很好"),
         ("en", "although the food was cold, the staff were wonderful"),
+        ("zh", "这个 hotel 很 good, but 服务太差了"),
     ],
 )
 def test_typed_sentence_views_equal_the_analysis(lang, text):
