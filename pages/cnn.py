@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 lang = current_lang()
 P = "cnn."  # session-state namespace
 CHART = {"width": "stretch", "config": {"displayModeBar": False}}
+SURE = 0.9  # below this top probability the page says the CNN is not sure
 MAP_LAYERS = ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2")
 
 
@@ -98,6 +99,8 @@ with col_out, guarded("prediction"):
         st.warning(t("cnn.pred.empty"), icon=":material/draw:")
     elif a.unlike_training:
         st.warning(t("cnn.pred.unlike", p=pct(a.confidence), ood=f"{a.ood_score:.2f}"))
+    elif a.confidence < SURE:
+        st.info(t("cnn.pred.unsure", label=a.label, p=pct(a.confidence)))
     else:
         st.success(t("cnn.pred.confident", label=a.label, p=pct(a.confidence)))
     st.plotly_chart(

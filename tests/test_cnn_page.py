@@ -83,27 +83,39 @@ def test_png_upload_shows_its_probabilities():
     np.testing.assert_allclose(prob_bars(at), ref.probs, atol=1e-6)
 
 
-def test_photo_is_flagged_as_unlike_the_training_digits():
-    data = PHOTO.read_bytes()
-    at = upload(run_page(), "coffee.jpg", data, "image/jpeg")
+@pytest.mark.parametrize("name", ["coffee.jpg", "astronaut.jpg"])
+def test_a_photo_is_never_presented_as_a_confident_digit(name):
+    data = (PHOTO.parent / name).read_bytes()
+    at = upload(run_page(), name, data, "image/jpeg")
     ref = nets.analyze_image(data)
     np.testing.assert_allclose(prob_bars(at), ref.probs, atol=1e-6)
+    assert not at.success  # no "the CNN reads this as …" for a photo
     if ref.unlike_training:
         texts = [w.value for w in at.warning]
         assert any(t("cnn.pred.unlike", "en").split("(")[0] in x for x in texts), texts
 
 
-def test_malformed_upload_shows_the_message_then_a_good_upload_works():
-    at = upload(run_page(), "broken.png", b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
-    try:
-        nets.analyze_image(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
-    except nets.InputError as err:
-        expected = err.message("en")
-    assert expected in [e.value for e in at.error]
-    # the previous result (the first sample) is kept on screen
-    first = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
-    np.testing.assert_allclose(prob_bars(at), first.probs, atol=1e-6)
+@pytest.mark.parametrize("lang", LANGS)
+def test_malformed_upload_shows_the_message_then_a_good_upload_works(lang):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.session_state["cnn.source"] = "upload"
+    at.run()
+    first = png_digit(4)
+    at.file_uploader(key="cnn.upload").set_value(("first.png", first, "image/png")).run()
+    np.testing.assert_allclose(prob_bars(at), nets.analyze_image(first).probs, atol=1e-6)
+    bad = b"\x89PNG\r\n\x1a\n" + b"garbage" * 20
+    with pytest.raises(nets.InputError) as err:
+        nets.analyze_image(bad)
+    at.query_params["lang"] = lang
+    at.file_uploader(key="cnn.upload").set_value(("broken.png", bad, "image/png")).run()
+    assert not at.exception
+    assert err.value.message(lang) in [e.value for e in at.error]
+    # the previous result is kept on screen, and says so
+    np.testing.assert_allclose(prob_bars(at), nets.analyze_image(first).probs, atol=1e-6)
+    assert t("cnn.kept_previous", lang) in [c.value for c in at.caption]
     data = png_digit(9)
+    at.query_params["lang"] = lang
     at.file_uploader(key="cnn.upload").set_value(("good.png", data, "image/png")).run()
     assert not at.exception and not at.error
     np.testing.assert_allclose(prob_bars(at), nets.analyze_image(data).probs, atol=1e-6)
