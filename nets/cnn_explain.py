@@ -145,6 +145,11 @@ def strongest_position(fmap: np.ndarray) -> tuple[int, int]:
     return int(y), int(x)
 
 
+def most_active_channel(maps: np.ndarray) -> int:
+    """The channel of a (C, H, W) stack with the largest mean activation."""
+    return int(np.argmax(maps.reshape(maps.shape[0], -1).mean(axis=1)))
+
+
 def pool_window(
     activations: dict[str, np.ndarray], layer: str, channel: int, y: int, x: int
 ) -> tuple[np.ndarray, float]:

@@ -368,7 +368,15 @@ def fullres_view(a) -> None:
         t("cnn.full.layer"), ("relu1", "relu2"), default="relu1", required=True, key=P + "f_layer"
     )
     maps = a.fullres[layer]
-    ch = int(c2.number_input(t("cnn.full.channel"), 0, maps.shape[0] - 1, 0, key=P + "f_ch"))
+    ch = int(
+        c2.number_input(
+            t("cnn.full.channel"),
+            0,
+            maps.shape[0] - 1,
+            cnn_explain.most_active_channel(maps),
+            key=P + f"f_ch.{layer}",
+        )
+    )
     h, w = maps.shape[1:]
     c3, c4 = st.columns(2)
     with c3:

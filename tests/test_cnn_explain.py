@@ -143,3 +143,9 @@ def test_shift_curve_matches_single_translations(digit):
     assert curve.shape == (17, 10)
     for i, dx in ((0, -8), (8, 0), (11, 3)):
         np.testing.assert_allclose(curve[i], ce.translate(digit.input28, 2, dx).probs, atol=1e-5)
+
+
+def test_most_active_channel():
+    maps = np.zeros((4, 3, 3), np.float32)
+    maps[2] = 1.0
+    assert ce.most_active_channel(maps) == 2
