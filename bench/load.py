@@ -165,7 +165,7 @@ async def open_tab(ctx, url: str, timeout: float):
     page = await ctx.new_page()
     await page.add_init_script(OBSERVER)
     t0 = time.perf_counter()
-    await page.goto(url)
+    await page.goto(url, timeout=timeout, wait_until="commit")
     await page.wait_for_function("window.__done > 0", timeout=timeout)
     await page.wait_for_selector(IDLE, state="attached", timeout=timeout)
     return page, time.perf_counter() - t0
@@ -263,7 +263,14 @@ async def run(args) -> None:
                 mem.start()
             sessions = [Session(i, browser, base, stats, timeout) for i in range(args.sessions)]
             t0 = time.monotonic()
-            results = await asyncio.gather(*(s.setup() for s in sessions), return_exceptions=True)
+
+            async def staggered(s):  # students do not open the page in the same millisecond
+                await asyncio.sleep(s.i * args.ramp)
+                await s.setup()
+
+            results = await asyncio.gather(
+                *(staggered(s) for s in sessions), return_exceptions=True
+            )
             for r in results:
                 if isinstance(r, Exception):
                     stats["errors"].append(f"setup: {type(r).__name__}: {r}"[:200])
@@ -326,6 +333,7 @@ def main() -> None:
     ap.add_argument("--burst", type=int, default=0, help="synchronised sentence rounds")
     ap.add_argument("--pause", type=float, default=1.0, help="seconds between bursts")
     ap.add_argument("--timeout", type=float, default=60, help="per interaction, seconds")
+    ap.add_argument("--ramp", type=float, default=1.0, help="seconds between session starts")
     ap.add_argument("--url", help="use a running server instead of starting one")
     ap.add_argument("--pid", type=int, help="that server's pid, for memory figures")
     ap.add_argument(
