@@ -102,6 +102,8 @@ def analyze_image(data) -> ImageAnalysis:
     probs = (probs / probs.sum()).astype(np.float32)
     model = load_model("image_cnn")
     ink = pre.ink.astype(np.float32)
+    if min(ink.shape) < 4:  # two 2×2 pools need at least 4 px a side (1×1, 8000×3 strips)
+        ink = np.pad(ink, [(0, max(0, 4 - n)) for n in ink.shape])
     with torch.inference_mode():
         feats = model.features(torch.from_numpy(np.ascontiguousarray(ink))[None, None])
     fullres = {"relu1": feats["relu1"][0].numpy(), "relu2": feats["relu2"][0].numpy()}

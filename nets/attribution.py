@@ -12,20 +12,19 @@ import copy
 
 import numpy as np
 import torch
-from captum.attr import (
-    IntegratedGradients,
-    LayerAttribution,
-    LayerGradCam,
-    LayerIntegratedGradients,
-    Occlusion,
-    Saliency,
-)
 
 from .analyze import encode, image_tensor
 from .registry import load_model
 
 IG_STEPS = 32
 IMAGE_METHODS = ("saliency", "integrated_gradients", "grad_cam", "occlusion")
+
+
+def _captum():
+    """captum.attr, imported on first use (it costs ~1 s of the app's cold start)."""
+    import captum.attr
+
+    return captum.attr
 
 
 def _private(name: str) -> torch.nn.Module:
@@ -55,25 +54,33 @@ def image_attributions(
     out: dict[str, np.ndarray] = {}
     for m in methods:
         if m == "saliency":
-            a = Saliency(model).attribute(x, target=target, abs=True)
+            a = _captum().Saliency(model).attribute(x, target=target, abs=True)
         elif m == "integrated_gradients":
-            a = IntegratedGradients(model).attribute(
-                x, baselines=torch.zeros_like(x), target=target, n_steps=IG_STEPS
+            a = (
+                _captum()
+                .IntegratedGradients(model)
+                .attribute(x, baselines=torch.zeros_like(x), target=target, n_steps=IG_STEPS)
             )
         elif m == "grad_cam":
             private = _private("image_cnn")
-            cam = LayerGradCam(private, private.conv2).attribute(
-                x, target=target, relu_attributions=True
+            cam = (
+                _captum()
+                .LayerGradCam(private, private.conv2)
+                .attribute(x, target=target, relu_attributions=True)
             )
-            a = LayerAttribution.interpolate(cam, (28, 28), interpolate_mode="bilinear")
+            a = _captum().LayerAttribution.interpolate(cam, (28, 28), interpolate_mode="bilinear")
         elif m == "occlusion":
-            a = Occlusion(model).attribute(
-                x,
-                sliding_window_shapes=(1, 4, 4),
-                strides=(1, 2, 2),
-                baselines=0.0,
-                target=target,
-                perturbations_per_eval=196,
+            a = (
+                _captum()
+                .Occlusion(model)
+                .attribute(
+                    x,
+                    sliding_window_shapes=(1, 4, 4),
+                    strides=(1, 2, 2),
+                    baselines=0.0,
+                    target=target,
+                    perturbations_per_eval=196,
+                )
             )
         else:
             raise ValueError(f"unknown method {m!r}")
@@ -85,8 +92,10 @@ def row_gru_attributions(input28: np.ndarray, target: int) -> np.ndarray:
     """Integrated Gradients of the row GRU for class ``target``: (28, 28)."""
     model = load_model("row_gru")
     x = image_tensor(input28)
-    a = IntegratedGradients(model).attribute(
-        x, baselines=torch.zeros_like(x), target=target, n_steps=IG_STEPS
+    a = (
+        _captum()
+        .IntegratedGradients(model)
+        .attribute(x, baselines=torch.zeros_like(x), target=target, n_steps=IG_STEPS)
     )
     return a.detach()[0, 0].numpy().astype(np.float32)
 
@@ -125,7 +134,7 @@ def text_attributions(text: str, model_name: str = "text_gru", target: int = 1) 
         def forward(i):
             return model(i, torch.ones_like(i, dtype=torch.bool))
 
-    lig = LayerIntegratedGradients(forward, model.embedding)
+    lig = _captum().LayerIntegratedGradients(forward, model.embedding)
     a = lig.attribute(ids, baselines=baseline, target=target, n_steps=IG_STEPS)
     return a.sum(-1)[0, :T].detach().numpy().astype(np.float32)
 

@@ -33,8 +33,9 @@ def _locked(fn):
     return wrapper
 
 
-# Two cores here; more threads only add contention between concurrent sessions.
-torch.set_num_threads(min(2, torch.get_num_threads()))
+# One intra-op thread per call: these models are tiny, and with several sessions at once on
+# 2 cores, 2 threads per call measured 6–13× slower than 1 (bench/latency.py under load).
+torch.set_num_threads(1)
 
 
 def _read(path: Path) -> dict:

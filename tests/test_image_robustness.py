@@ -21,14 +21,12 @@ from nets.analyze import FULLRES_MAX
 
 TIME_LIMIT = 2.0  # seconds per corpus entry: the issue's bound, for the whole analysis
 
+
 # Known bug (reported to the lead, nets/analyze.py is not this file's owner's): the
 # full-resolution feature maps max-pool an ink image less than 2 px tall or wide (1 × 1,
 # 8000 × 3 scaled to 256 × 1), and torch raises "Output size is too small". Padding the ink
 # image to at least 4 px a side before ``model.features`` fixes it. Until then these entries
 # are expected failures for exactly that error; once fixed they simply pass.
-KNOWN_TINY_SIDE_BUG = {"px1_png", "strip_8000x3_png"}
-
-
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
     """Tiny models: one intra-op thread is faster on a busy 2-core machine."""
@@ -88,12 +86,7 @@ def files() -> dict[str, bytes]:
 def test_corpus_entry_full_analysis(files, name):
     """Each awkward upload is analysed or rejected, as the corpus expects, within 2 s."""
     t0 = time.perf_counter()
-    try:
-        got = outcome(files[name])
-    except RuntimeError as exc:
-        if name in KNOWN_TINY_SIDE_BUG and "Output size is too small" in str(exc):
-            pytest.xfail(f"nets.analyze_image crashes on a < 2 px side: {exc}")
-        raise
+    got = outcome(files[name])
     elapsed = time.perf_counter() - t0
     assert got.split(":")[0] == EXPECT[name], got
     assert elapsed < TIME_LIMIT, f"{name}: {elapsed:.2f} s"
@@ -151,10 +144,4 @@ def mutated(draw) -> bytes:
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(mutated())
 def test_mutated_files_full_analysis(data):
-    try:
-        event(outcome(data))
-    except RuntimeError as exc:
-        # Only the known tiny-side bug (see KNOWN_TINY_SIDE_BUG) is tolerated, and counted.
-        if "Output size is too small" not in str(exc):
-            raise
-        event("KNOWN BUG: image with a < 2 px side crashes the full-res feature maps")
+    event(outcome(data))
