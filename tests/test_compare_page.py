@@ -232,3 +232,26 @@ def test_rows_name_their_live_view():
         t(f"compare.view.{ROW_VIEWS[('performance', r)]}", "en")
         for r in doc_tables.row_ids("performance")
     ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_table_rows_link_to_their_live_view(lang):
+    """Every row that a live view shows links to the side-by-side page opened on that view."""
+    from nets import doc_tables
+    from ui.tables import ROW_VIEWS, linked_frame
+
+    col = t("tables.col.view", lang)
+    linked = 0
+    for table_id in doc_tables.table_ids():
+        df = linked_frame(table_id, lang)
+        for rid, cell in zip(doc_tables.row_ids(table_id), df.get(col, []), strict=False):
+            view = ROW_VIEWS.get((table_id, rid))
+            if view:
+                assert (
+                    cell
+                    == f"[{t(f'compare.view.{view}', lang)}](compare?cmp_view={view}&lang={lang})"
+                )
+                linked += 1
+            else:
+                assert cell == "—"
+    assert linked == len(ROW_VIEWS)

@@ -2,8 +2,8 @@
 
 ``show_all_tables(lang)`` is called by the home page; ``show_table(table_id, lang, …)`` sits next
 to the matching live views on the side-by-side page. A row that a live view shows gets a
-"live view" cell naming it; the compare page opens on that view's input type with
-``?cmp_view=<view>``. (No st.page_link per row: the home page's test counts page links.)
+"live view" cell linking to it: ``compare?cmp_view=<view>&lang=<lang>`` opens the side-by-side
+page on that view (a Markdown link inside ``st.table``, so it is an ordinary anchor).
 """
 
 from __future__ import annotations
@@ -80,6 +80,22 @@ def table_frame(table_id: str, lang: str) -> pd.DataFrame:
     return df
 
 
+def view_link(view: str, lang: str) -> str:
+    """A Markdown link to the side-by-side page opened on ``view`` (relative to the app root)."""
+    name = t(f"compare.view.{view}", lang).replace("[", "(").replace("]", ")")
+    return f"[{name}](compare?{VIEW_KEY}={view}&lang={lang})"
+
+
+def linked_frame(table_id: str, lang: str) -> pd.DataFrame:
+    """:func:`table_frame` with each "live view" cell turned into a link to that view."""
+    df = table_frame(table_id, lang)
+    col = t("tables.col.view", lang)
+    if col in df.columns:
+        views = [ROW_VIEWS.get((table_id, rid)) for rid in doc_tables.row_ids(table_id)]
+        df[col] = [view_link(v, lang) if v else "—" for v in views]
+    return df
+
+
 def show_table(
     table_id: str, lang: str, highlight_row: str | None = None, views: bool = True
 ) -> None:
@@ -93,7 +109,7 @@ def show_table(
     """
     tab = doc_tables.table(table_id)
     st.markdown(f"**{tab['title'][lang]}**")
-    df = table_frame(table_id, lang)
+    df = linked_frame(table_id, lang)
     ids = doc_tables.row_ids(table_id)
     if highlight_row in ids:
         hi = ids.index(highlight_row)
@@ -114,7 +130,7 @@ def show_table(
             if view and view not in seen:
                 seen.append(view)
         if seen:
-            names = t("tables.sep", lang).join(t(f"compare.view.{v}", lang) for v in seen)
+            names = t("tables.sep", lang).join(view_link(v, lang) for v in seen)
             st.caption(t("tables.views", lang, views=names, page=t("nav.compare", lang)))
 
 
