@@ -7,7 +7,6 @@ Layout only: widgets â†’ ``ui.cache`` / ``ui.cnn_cache`` (which call ``nets``) â
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from functools import wraps
 
 import numpy as np
@@ -16,6 +15,7 @@ import streamlit as st
 from nets import InputError, cnn_explain
 from nets.attribution import IMAGE_METHODS
 from ui import cache, cnn_cache
+from ui.guard import guarded as guard_section
 from ui.i18n import current_lang, t
 from ui.image_input import image_input
 from viz import cnn as vz
@@ -28,16 +28,9 @@ SURE = 0.9  # below this top probability the page says the CNN is not sure
 MAP_LAYERS = ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2")
 
 
-@contextmanager
 def guarded(where: str):
     """Show a bilingual message instead of a traceback if a section fails."""
-    try:
-        yield
-    except InputError as err:
-        st.error(err.message(lang))
-    except Exception:
-        log.exception("CNN page section %s failed", where)
-        st.error(t("cnn.error.section"))
+    return guard_section(where, "cnn.error.section", log, input_as="error")
 
 
 def safe(fn):

@@ -4,7 +4,6 @@ measured evidence for the documents' performance claims. Layout only: nets compu
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 
 import numpy as np
 import streamlit as st
@@ -13,6 +12,7 @@ from nets import InputError, evidence
 from nets.analyze import LABELS
 from nets.registry import load_npz
 from ui import cache, compare_cache
+from ui.guard import guarded as guard_section
 from ui.i18n import current_lang, t
 from ui.tables import VIEW_KEY, VIEWS, show_table
 from viz import cnn as vcnn
@@ -29,16 +29,9 @@ TEXT_VIEWS = ("text", "ngrams", "gru", "attr_text", "contrast")
 DEFAULT_TEXT = evidence.CONTRAST_PAIRS[2]["a"]  # "虽然…但是…": the page opens on a lesson
 
 
-@contextmanager
 def section(name: str):
     """Show a bilingual message, not a traceback, if a view fails unexpectedly."""
-    try:
-        yield
-    except InputError as exc:
-        st.warning(exc.message(lang))
-    except Exception:
-        log.exception("compare page: section %s failed", name)
-        st.error(t("compare.error"), icon=":material/error:")
+    return guard_section(name, "compare.error", log)
 
 
 def plot(fig, key: str) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from contextlib import contextmanager
 
 import streamlit as st
 
 import nets
 from nets import rnn_explain as rx
 from ui import cache
+from ui.guard import guarded as guard_section
 from ui.i18n import current_lang, t
 from ui.text_input import text_input
 from viz import rnn as vr
@@ -26,16 +26,9 @@ CHART = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]
 lang = current_lang()
 
 
-@contextmanager
 def guarded(name: str):
     """Show a bilingual message instead of a traceback if a section fails (and log it)."""
-    try:
-        yield
-    except nets.InputError as exc:
-        st.warning(exc.message(lang))
-    except Exception:
-        log.exception("RNN page section %r failed", name)
-        st.error(t("rnn.error.section"), icon=":material/error:")
+    return guard_section(name, "rnn.error.section", log)
 
 
 def chart(fig, key: str, **kw):
