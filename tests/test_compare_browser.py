@@ -46,7 +46,11 @@ def expect_columns(page, lang: str, mode: str) -> None:
         expect(page.locator("h4", has_text=t(f"compare.name.{n}", lang)).first).to_be_visible(
             timeout=60_000
         )
-    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 4
+    # The headings render before the charts under them; wait for the charts, not a snapshot.
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 4",
+        timeout=60_000,
+    )
 
 
 def test_open_switch_language_tables_and_both_columns(page, app_server):
