@@ -52,7 +52,9 @@ def test_upload_through_the_real_file_input(page, app_server, tmp_path):
     wait_for_app(page)
     assert_no_exception(page)
     expect(page.locator(CHART).first).to_be_visible()
-    assert page.locator(CHART).count() >= 3
+    page.wait_for_function(
+        f"document.querySelectorAll({CHART!r}).length >= 3", timeout=60_000
+    )  # the charts render after the prediction alert
     assert real_errors(page) == []
 
 
