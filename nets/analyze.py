@@ -11,7 +11,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .errors import InputError
 from .gru import unroll
 from .imageio import Preprocessed, decode_image, preprocess
 from .registry import checkpoint_extras, load_model, load_vocab
@@ -322,19 +321,3 @@ def analyze_text_cnn(text: str) -> TextCNNAnalysis:
         bias=model.fc.bias.detach().numpy(),
         logits=out["logits"][0].numpy(),
     )
-
-
-__all__ = [
-    "ImageAnalysis",
-    "InputError",
-    "NgramHit",
-    "RowAnalysis",
-    "TextAnalysis",
-    "TextCNNAnalysis",
-    "analyze_image",
-    "analyze_rows",
-    "analyze_text",
-    "analyze_text_cnn",
-    "encode",
-    "trace_image28",
-]

@@ -58,18 +58,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def server_log() -> Path:
-    """Where the app server of this session writes its output."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS / f"streamlit-server-{os.getpid()}.log"
-
-
-@pytest.fixture(scope="session")
-def app_server(server_log: Path):
-    """Start ``streamlit run app.py`` on a free port; yield its base URL; stop it afterwards."""
-    port = _free_port()
-    cmd = [
+def streamlit_cmd(port: int) -> list[str]:
+    """The README's way to start the app, bound to 127.0.0.1 on ``port``, headless."""
+    return [
         sys.executable,
         "-m",
         "streamlit",
@@ -84,6 +75,20 @@ def app_server(server_log: Path):
         "--browser.gatherUsageStats",
         "false",
     ]
+
+
+@pytest.fixture(scope="session")
+def server_log() -> Path:
+    """Where the app server of this session writes its output."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / f"streamlit-server-{os.getpid()}.log"
+
+
+@pytest.fixture(scope="session")
+def app_server(server_log: Path):
+    """Start ``streamlit run app.py`` on a free port; yield its base URL; stop it afterwards."""
+    port = _free_port()
+    cmd = streamlit_cmd(port)
     log = server_log.open("w", encoding="utf-8")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -16,7 +16,6 @@ import io
 import os
 import secrets
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -30,6 +29,7 @@ from conftest import (
     _free_port,
     _healthy,
     assert_no_exception,
+    streamlit_cmd,
     wait_for_app,
 )
 from PIL import Image, PngImagePlugin
@@ -97,21 +97,7 @@ def private_server():
     logdir = Path(tempfile.mkdtemp(prefix="privacy-log-"))  # the log must not be in TMPDIR
     port = _free_port()
     env = {**os.environ, "TMPDIR": str(tmp), "TEMP": str(tmp), "TMP": str(tmp)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    cmd = streamlit_cmd(port)
     log_path = logdir / "server.log"
     log = log_path.open("w", encoding="utf-8")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
