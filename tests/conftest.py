@@ -77,6 +77,17 @@ def streamlit_cmd(port: int) -> list[str]:
     ]
 
 
+def stop_server(proc: subprocess.Popen, log) -> None:
+    """Terminate a server started by a test (kill after 10 s) and close its log."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+    log.close()
+
+
 @pytest.fixture(scope="session")
 def server_log() -> Path:
     """Where the app server of this session writes its output."""
@@ -104,13 +115,7 @@ def app_server(server_log: Path):
             time.sleep(0.25)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        stop_server(proc, log)
 
 
 @pytest.fixture(scope="session")

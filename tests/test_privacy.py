@@ -29,6 +29,7 @@ from conftest import (
     _free_port,
     _healthy,
     assert_no_exception,
+    stop_server,
     streamlit_cmd,
     wait_for_app,
 )
@@ -110,13 +111,7 @@ def private_server():
             time.sleep(0.25)
         yield base, tmp
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        stop_server(proc, log)
 
 
 def test_uploads_never_touch_disk(private_server, browser):
