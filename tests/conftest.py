@@ -20,6 +20,10 @@ from pathlib import Path
 
 import pytest
 
+# Every figure built during the tests (here, under AppTest and in the browser tests' server,
+# which inherits the environment) is checked against plotly's validator: see viz/fig.py.
+os.environ["VIZ_STRICT"] = "1"
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
