@@ -19,6 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from nets.paths import ASSETS
+from viz.fig import figure
 
 DIV = "RdBu_r"  # signed values: red +, blue −
 POS_COLOR, NEG_COLOR = "#1b9e77", "#d95f02"  # positive green, negative orange, everywhere
@@ -80,15 +81,26 @@ def _hover_tokens(tokens: Sequence[str]) -> np.ndarray:
     return np.array([esc(t) for t in tokens], dtype=object)
 
 
-def _base(fig: go.Figure, title: str = "", height: int = 300) -> go.Figure:
-    fig.update_layout(
-        title=dict(text=title, font=dict(size=14)) if title else None,
-        margin=MARGIN,
+def _scale(name: str) -> list[list]:
+    """A named colour scale as the [position, colour] list plotly's validator would send."""
+    return [list(p) for p in go.Heatmap(colorscale=name).colorscale]
+
+
+DIV_SCALE, VIRIDIS = _scale(DIV), _scale("Viridis")
+
+
+def _layout(height: int = 300, title: str = "", **extra) -> dict:
+    """The layout every RNN figure shares (plus ``extra`` keys)."""
+    lay = dict(
+        margin=dict(MARGIN),
         height=height,
-        hoverlabel=dict(font_size=13),
+        hoverlabel=dict(font=dict(size=13)),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
     )
-    return fig
+    if title:
+        lay["title"] = dict(text=title, font=dict(size=14))
+    lay.update(extra)
+    return lay
 
 
 def _vline(x: float, yref: str = "y domain", xref: str = "x") -> dict:
@@ -99,11 +111,21 @@ def _vline(x: float, yref: str = "y domain", xref: str = "x") -> dict:
     )  # fmt: skip
 
 
-def _marker(fig: go.Figure, selected: int | None, T: int, axes: tuple[str, ...] = ("",)) -> None:
+def _marker(layout: dict, selected: int | None, T: int, axes: tuple[str, ...] = ("",)) -> dict:
     """Mark the selected step on each x axis suffix in ``axes`` ("" for x/y, "2" for x2/y2)."""
     if selected is not None and 0 <= selected < T:
-        shapes = [_vline(selected, f"y{a} domain", f"x{a}") for a in axes]
-        fig.update_layout(shapes=list(fig.layout.shapes) + shapes)
+        layout["shapes"] = layout.get("shapes", []) + [
+            _vline(selected, f"y{a} domain", f"x{a}") for a in axes
+        ]
+    return layout
+
+
+def _bars_layout(tokens: Sequence[str], y_title: str | None, selected=None, **yaxis) -> dict:
+    """Layout of a one-value-per-token chart: token ticks on x, ``yaxis`` options on y."""
+    if y_title:
+        yaxis["title"] = dict(text=y_title)
+    lay = _layout(260, xaxis=_ticks(tokens), yaxis=yaxis)
+    return _marker(lay, selected, len(tokens))
 
 
 # ----------------------------------------------------------------------------- 1. tokens
@@ -115,29 +137,30 @@ def tokens_table(
     """The tokens as a table: step, as written, what the model reads (``<unk>`` in orange), id."""
     T = len(tokens)
     unk = ["#fff1d6" if tok == "<unk>" else "white" for tok in tokens]
-    fig = go.Figure(
-        go.Table(
-            columnwidth=[1, 3, 3, 2],
-            header=dict(
-                values=[txt(k, lang) for k in ("rnn.col.step", "rnn.col.written", "rnn.col.token")]
-                + [txt("rnn.col.id", lang)],
-                fill_color="#eeeeee",
-                align="left",
-            ),
-            cells=dict(
-                values=[
-                    list(range(1, T + 1)),
-                    [esc(t) for t in raw_tokens],
-                    [esc(t) for t in tokens],
-                    list(token_ids),
-                ],
-                fill_color=[unk] * 4,
-                align="left",
-                height=24,
-            ),
-        )
+    table = dict(
+        type="table",
+        columnwidth=[1, 3, 3, 2],
+        header=dict(
+            values=[txt(k, lang) for k in ("rnn.col.step", "rnn.col.written", "rnn.col.token")]
+            + [txt("rnn.col.id", lang)],
+            fill=dict(color="#eeeeee"),
+            align="left",
+        ),
+        cells=dict(
+            values=[
+                list(range(1, T + 1)),
+                [esc(t) for t in raw_tokens],
+                [esc(t) for t in tokens],
+                list(token_ids),
+            ],
+            fill=dict(color=[unk] * 4),
+            align="left",
+            height=24,
+        ),
     )
-    return _base(fig, height=min(60 + 24 * T, 320)).update_layout(margin=dict(l=2, r=2, t=4, b=2))
+    lay = _layout(min(60 + 24 * T, 320))
+    lay["margin"] = dict(l=2, r=2, t=4, b=2)
+    return figure([table], lay)
 
 
 # ----------------------------------------------------------------------------- 2. unrolled
@@ -173,7 +196,6 @@ def unrolled_fig(
     steps = np.arange(a, b)
     xs = steps - a + 1.0  # h_t at x = 1..W; h_0 at 0; output at W + 1
     out_x = len(steps) + 1.0
-    fig = go.Figure()
     # Arrows: h_{t−1} → h_t along the top, x_t → h_t from below: one line trace (None breaks
     # the segments) plus arrowhead markers, far cheaper than one annotation per arrow.
     chain_x = [0.0, *xs.tolist(), out_x]
@@ -190,48 +212,34 @@ def unrolled_fig(
         hx.append(x)
         hy.append(0.74)
         hs.append("triangle-up")
-    fig.add_trace(
-        go.Scatter(
-            x=lx, y=ly, mode="lines", line=dict(color="#999", width=1.5),
-            hoverinfo="skip", showlegend=False,
-        )
-    )  # fmt: skip
-    fig.add_trace(
-        go.Scatter(
-            x=hx, y=hy, mode="markers", marker=dict(symbol=hs, size=9, color="#999"),
-            hoverinfo="skip", showlegend=False,
-        )
-    )  # fmt: skip
     toks = _hover_tokens(tokens)[a:b]
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=np.zeros(len(xs)),
-            mode="text",
-            text=toks,
-            textfont=dict(size=14),
-            customdata=np.stack([steps, steps + 1, toks], axis=1),
+    p = _r(prefix_prob[a:b])
+    is_sel = steps == sel
+    first = "h0" if a == 0 else f"h{a}"
+    last_p = float(prefix_prob[-1]) if T else 0.5
+    data = [
+        dict(
+            type="scatter", x=lx, y=ly, mode="lines", line=dict(color="#999", width=1.5),
+            hoverinfo="skip", showlegend=False,
+        ),
+        dict(
+            type="scatter", x=hx, y=hy, mode="markers",
+            marker=dict(symbol=hs, size=9, color="#999"), hoverinfo="skip", showlegend=False,
+        ),
+        dict(
+            type="scatter", x=xs, y=np.zeros(len(xs)), mode="text", text=toks,
+            textfont=dict(size=14), customdata=np.stack([steps, steps + 1, toks], axis=1),
             hovertemplate="x<sub>%{customdata[1]}</sub> = %{customdata[2]}<extra></extra>",
             showlegend=False,
-        )
-    )
-    p = _r(prefix_prob[a:b])
-    sizes = np.where(steps == sel, 34, 24)
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=np.ones(len(xs)),
-            mode="markers+text",
+        ),
+        dict(
+            type="scatter", x=xs, y=np.ones(len(xs)), mode="markers+text",
             marker=dict(
-                size=sizes,
-                color=p,
-                colorscale=PROB,
-                cmin=0,
-                cmax=1,
-                line=dict(
-                    color=np.where(steps == sel, "#000", "#666"), width=np.where(steps == sel, 3, 1)
+                size=np.where(is_sel, 34, 24), color=p, colorscale=PROB, cmin=0, cmax=1,
+                line=dict(color=np.where(is_sel, "#000", "#666"), width=np.where(is_sel, 3, 1)),
+                colorbar=dict(
+                    title=dict(text=txt("rnn.axis.prob", lang)), thickness=10, len=0.9
                 ),
-                colorbar=dict(title=txt("rnn.axis.prob", lang), thickness=10, len=0.9),
             ),
             text=[f"h{i + 1}" for i in steps],
             textposition="top center",
@@ -242,23 +250,12 @@ def unrolled_fig(
             ),
             name="h",
             showlegend=False,
-        )
-    )
-    first = "h0" if a == 0 else f"h{a}"
-    last_p = float(prefix_prob[-1]) if T else 0.5
-    fig.add_trace(
-        go.Scatter(
-            x=[0.0, out_x],
-            y=[1.0, 1.0],
-            mode="markers+text",
+        ),
+        dict(
+            type="scatter", x=[0.0, out_x], y=[1.0, 1.0], mode="markers+text",
             marker=dict(
-                size=[18, 28],
-                symbol=["circle-open", "square"],
-                color=["#999", last_p],
-                colorscale=PROB,
-                cmin=0,
-                cmax=1,
-                line=dict(color="#333", width=1),
+                size=[18, 28], symbol=["circle-open", "square"], color=["#999", last_p],
+                colorscale=PROB, cmin=0, cmax=1, line=dict(color="#333", width=1),
             ),
             text=[
                 first if a == 0 else f"…{first}",
@@ -267,12 +264,16 @@ def unrolled_fig(
             textposition="top center",
             hovertemplate="%{text}<extra></extra>",
             showlegend=False,
-        )
+        ),
+    ]  # fmt: skip
+    lay = _layout(
+        200,
+        xaxis=dict(visible=False, range=[-0.6, out_x + 0.8]),
+        yaxis=dict(visible=False, range=[-0.35, 1.55]),
+        dragmode=False,
+        clickmode="event+select",
     )
-    fig.update_xaxes(visible=False, range=[-0.6, out_x + 0.8])
-    fig.update_yaxes(visible=False, range=[-0.35, 1.55])
-    fig.update_layout(dragmode=False, clickmode="event+select")
-    return _base(fig, height=200)
+    return figure(data, lay)
 
 
 # ----------------------------------------------------------------------------- 3. hidden heatmap
@@ -297,22 +298,23 @@ def hidden_heatmap(
         A heatmap whose z is ``hidden[:, order].T`` (H, T); hover shows unit, step, token, value.
     """
     T, H = hidden.shape
-    fig = go.Figure(
-        go.Heatmap(
-            z=_r(hidden[:, order].T),  # (H, T)
-            x=step_labels(tokens, start),
-            y=unit_labels(order, lang),
-            colorscale=DIV,
-            zmin=-1,
-            zmax=1,
-            hovertemplate="%{y} · %{x}<br>h = %{z:.4f}<extra></extra>",
-            colorbar=dict(thickness=10),
-        )
+    heat = dict(
+        type="heatmap",
+        z=_r(hidden[:, order].T),  # (H, T)
+        x=step_labels(tokens, start),
+        y=unit_labels(order, lang),
+        colorscale=DIV_SCALE,
+        zmin=-1,
+        zmax=1,
+        hovertemplate="%{y} · %{x}<br>h = %{z:.4f}<extra></extra>",
+        colorbar=dict(thickness=10),
     )
-    fig.update_xaxes(type="category", tickangle=0 if T <= 12 else -60, nticks=MAX_TICKS)
-    fig.update_yaxes(autorange="reversed", showticklabels=False, type="category")
-    _marker(fig, selected, T)
-    return _base(fig, height=360)
+    lay = _layout(
+        360,
+        xaxis=dict(type="category", tickangle=0 if T <= 12 else -60, nticks=MAX_TICKS),
+        yaxis=dict(autorange="reversed", showticklabels=False, type="category"),
+    )
+    return figure([heat], _marker(lay, selected, T))
 
 
 # ----------------------------------------------------------------------------- 4. trajectory
@@ -343,20 +345,20 @@ def trajectory_fig(
         markers are coloured by P(positive) and labelled with their tokens.
     """
     three = dims == 3
-    Sc = go.Scatter3d if three else go.Scatter
+    kind = "scatter3d" if three else "scatter"
 
     def xyz(p: np.ndarray) -> dict:
         p = _r(p)
-        d = dict(x=p[:, 0], y=p[:, 1])
+        d = dict(type=kind, x=p[:, 0], y=p[:, 1])
         if three:
             d["z"] = p[:, 2]
         return d
 
-    fig = go.Figure()
+    data = []
     for lab, key, color in ((0, "rnn.traj.bg_neg", NEG_COLOR), (1, "rnn.traj.bg_pos", POS_COLOR)):
         m = np.asarray(bg_labels) == lab
-        fig.add_trace(
-            Sc(
+        data.append(
+            dict(
                 **xyz(bg_points[m]),
                 mode="markers",
                 marker=dict(size=3 if three else 6, color=color, opacity=0.35),
@@ -380,39 +382,40 @@ def trajectory_fig(
             cmin=0,
             cmax=1,
             line=dict(color=color, width=2),
-            symbol="circle" if k == 0 else ("diamond" if three else "diamond"),
+            symbol="circle" if k == 0 else "diamond",
         )
         if k == 0:
-            marker["colorbar"] = dict(title=txt("rnn.axis.prob", lang), thickness=10, len=0.7)
-        fig.add_trace(
-            Sc(
-                **xyz(pts),
-                mode="lines+markers+text" if show_text else "lines+markers",
-                line=dict(color=color, width=2 if three else 1.5),
-                marker=marker,
-                text=htoks if show_text else None,
-                textposition="top center",
-                textfont=dict(color=color, size=12),
-                customdata=np.stack([np.arange(1, T + 1), htoks, _r(pr)], axis=1),
-                hovertemplate=(
-                    f"{name} · t = %{{customdata[0]}} · %{{customdata[1]}}"
-                    "<br>P(+) = %{customdata[2]:.4f}<extra></extra>"
-                ),
-                name=name,
+            marker["colorbar"] = dict(
+                title=dict(text=txt("rnn.axis.prob", lang)), thickness=10, len=0.7
             )
+        trace = dict(
+            **xyz(pts),
+            mode="lines+markers+text" if show_text else "lines+markers",
+            line=dict(color=color, width=2 if three else 1.5),
+            marker=marker,
+            textposition="top center",
+            textfont=dict(color=color, size=12),
+            customdata=np.stack([np.arange(1, T + 1), htoks, _r(pr)], axis=1),
+            hovertemplate=(
+                f"{name} · t = %{{customdata[0]}} · %{{customdata[1]}}"
+                "<br>P(+) = %{customdata[2]:.4f}<extra></extra>"
+            ),
+            name=name,
         )
+        if show_text:
+            trace["text"] = htoks
+        data.append(trace)
     ax = [
-        f"PC{i + 1}" + (f" ({explained[i]:.0%})" if explained is not None else "") for i in range(3)
+        dict(text=f"PC{i + 1}" + (f" ({explained[i]:.0%})" if explained is not None else ""))
+        for i in range(3)
     ]
     if three:
-        fig.update_layout(
-            scene=dict(xaxis_title=ax[0], yaxis_title=ax[1], zaxis_title=ax[2]),
-            height=480,
+        lay = _layout(
+            480, scene=dict(**{f"{c}axis": dict(title=ax[i]) for i, c in enumerate("xyz")})
         )
     else:
-        fig.update_xaxes(title=ax[0])
-        fig.update_yaxes(title=ax[1])
-    return _base(fig, height=480 if three else 420)
+        lay = _layout(420, xaxis=dict(title=ax[0]), yaxis=dict(title=ax[1]))
+    return figure(data, lay)
 
 
 # ----------------------------------------------------------------------------- 5. gates
@@ -434,44 +437,42 @@ def gates_fig(
         selected, start: as for :func:`hidden_heatmap`.
     """
     T, H = update_gate.shape
-    fig = go.Figure(
-        layout=dict(
-            yaxis=dict(domain=[0.54, 0.96]),
-            yaxis2=dict(domain=[0.0, 0.42]),
-            xaxis=dict(anchor="y", matches="x2", showticklabels=False),
-            xaxis2=dict(anchor="y2"),
-            annotations=[
-                dict(text=txt("rnn.gates.z", lang), x=0.5, y=1.0, xref="paper", yref="paper",
-                     showarrow=False, xanchor="center", yanchor="bottom"),
-                dict(text=txt("rnn.gates.r", lang), x=0.5, y=0.44, xref="paper", yref="paper",
-                     showarrow=False, xanchor="center", yanchor="bottom"),
-            ],
-        )
-    )  # fmt: skip
     xl, yl = step_labels(tokens, start), unit_labels(order, lang)
-    for row, (g, name) in enumerate(((update_gate, "z"), (reset_gate, "r")), start=1):
-        fig.add_trace(
-            go.Heatmap(
-                z=_r(g[:, order].T),  # (H, T)
-                x=xl,
-                y=yl,
-                zmin=0,
-                zmax=1,
-                colorscale="Viridis",
-                showscale=row == 1,
-                colorbar=dict(thickness=10),
-                hovertemplate=f"%{{y}} · %{{x}}<br>{name} = %{{z:.4f}}<extra></extra>",
-                name=name,
-                xaxis="x" if row == 1 else "x2",
-                yaxis="y" if row == 1 else "y2",
-            )
+    data = [
+        dict(
+            type="heatmap",
+            z=_r(g[:, order].T),  # (H, T)
+            x=xl,
+            y=yl,
+            zmin=0,
+            zmax=1,
+            colorscale=VIRIDIS,
+            showscale=row == 1,
+            colorbar=dict(thickness=10),
+            hovertemplate=f"%{{y}} · %{{x}}<br>{name} = %{{z:.4f}}<extra></extra>",
+            name=name,
+            xaxis="x" if row == 1 else "x2",
+            yaxis="y" if row == 1 else "y2",
         )
-    for ax in ("yaxis", "yaxis2"):
-        fig.layout[ax].update(autorange="reversed", showticklabels=False, type="category")
-    _marker(fig, selected, T, axes=("", "2"))
-    fig.layout.xaxis2.update(type="category", tickangle=0 if T <= 12 else -60, nticks=MAX_TICKS)
-    fig.layout.xaxis.update(type="category")
-    return _base(fig, height=480)
+        for row, (g, name) in enumerate(((update_gate, "z"), (reset_gate, "r")), start=1)
+    ]
+    units = dict(autorange="reversed", showticklabels=False, type="category")
+    lay = _layout(
+        480,
+        yaxis=dict(domain=[0.54, 0.96], **units),
+        yaxis2=dict(domain=[0.0, 0.42], **units),
+        xaxis=dict(anchor="y", matches="x2", showticklabels=False, type="category"),
+        xaxis2=dict(
+            anchor="y2", type="category", tickangle=0 if T <= 12 else -60, nticks=MAX_TICKS
+        ),
+        annotations=[
+            dict(text=txt("rnn.gates.z", lang), x=0.5, y=1.0, xref="paper", yref="paper",
+                 showarrow=False, xanchor="center", yanchor="bottom"),
+            dict(text=txt("rnn.gates.r", lang), x=0.5, y=0.44, xref="paper", yref="paper",
+                 showarrow=False, xanchor="center", yanchor="bottom"),
+        ],
+    )  # fmt: skip
+    return figure(data, _marker(lay, selected, T, axes=("", "2")))
 
 
 def gate_means_fig(
@@ -482,93 +483,69 @@ def gate_means_fig(
     selected: int | None = None,
 ) -> go.Figure:
     """Mean update and reset gate per step, as two lines over the tokens (0..1)."""
-    T = len(tokens)
-    x = np.arange(T)
+    x = np.arange(len(tokens))
     toks = _hover_tokens(tokens)
-    fig = go.Figure()
-    for vals, key, color in (
-        (z_mean, "rnn.gates.mean_z", "#440154"),
-        (r_mean, "rnn.gates.mean_r", "#21918c"),
-    ):
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=_r(vals),
-                mode="lines+markers",
-                name=txt(key, lang),
-                line=dict(color=color),
-                customdata=toks,
-                hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
-            )
+    data = [
+        dict(
+            type="scatter",
+            x=x,
+            y=_r(vals),
+            mode="lines+markers",
+            name=txt(key, lang),
+            line=dict(color=color),
+            customdata=toks,
+            hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
         )
-    fig.update_xaxes(**_ticks(tokens))
-    fig.update_yaxes(range=[0, 1])
-    _marker(fig, selected, T)
-    return _base(fig, height=260)
+        for vals, key, color in (
+            (z_mean, "rnn.gates.mean_z", "#440154"),
+            (r_mean, "rnn.gates.mean_r", "#21918c"),
+        )
+    ]
+    return figure(data, _bars_layout(tokens, None, selected, range=[0, 1]))
 
 
 # ----------------------------------------------------------------------------- 6/8. bars
+
+
+def _token_trace(kind: str, tokens: Sequence[str], y: np.ndarray, name: str, **kw) -> dict:
+    """One value per token position, hover showing the step, token and value."""
+    return dict(
+        type=kind,
+        x=np.arange(len(tokens)),
+        y=y,
+        customdata=_hover_tokens(tokens),
+        name=name,
+        hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
+        **kw,
+    )
 
 
 def attention_bars(
     tokens: Sequence[str], weights: np.ndarray, lang: str, selected: int | None = None
 ) -> go.Figure:
     """The attention weight of each token as bars (one bar per position, in order)."""
-    T = len(tokens)
-    toks = _hover_tokens(tokens)
-    fig = go.Figure(
-        go.Bar(
-            x=np.arange(T),
-            y=_r(weights),
-            marker_color=ATTN_COLOR,
-            customdata=toks,
-            name=txt("rnn.attn.weight", lang),
-            hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(**_ticks(tokens))
-    fig.update_yaxes(title=txt("rnn.attn.weight", lang), rangemode="tozero")
-    _marker(fig, selected, T)
-    return _base(fig, height=260)
+    name = txt("rnn.attn.weight", lang)
+    bars = _token_trace("bar", tokens, _r(weights), name, marker=dict(color=ATTN_COLOR))
+    return figure([bars], _bars_layout(tokens, name, selected, rangemode="tozero"))
 
 
 def attribution_bars(tokens: Sequence[str], values: np.ndarray, lang: str) -> go.Figure:
     """Signed token attributions as bars: green toward positive, orange toward negative."""
-    T = len(tokens)
     v = _r(values)
-    fig = go.Figure(
-        go.Bar(
-            x=np.arange(T),
-            y=v,
-            marker_color=np.where(v >= 0, POS_COLOR, NEG_COLOR),
-            customdata=_hover_tokens(tokens),
-            name=txt("rnn.attr.value", lang),
-            hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(**_ticks(tokens))
-    fig.update_yaxes(title=txt("rnn.attr.value", lang), zeroline=True)
-    return _base(fig, height=260)
+    name = txt("rnn.attr.value", lang)
+    colors = np.where(v >= 0, POS_COLOR, NEG_COLOR)
+    bars = _token_trace("bar", tokens, v, name, marker=dict(color=colors))
+    return figure([bars], _bars_layout(tokens, name, zeroline=True))
 
 
 def memory_fig(tokens: Sequence[str], norms: np.ndarray, lang: str, log: bool = False) -> go.Figure:
     """‖∂h_T/∂x_t‖ over t: how much each token can still move the final state."""
-    T = len(tokens)
-    fig = go.Figure(
-        go.Scatter(
-            x=np.arange(T),
-            y=_r(norms),
-            mode="lines+markers",
-            line=dict(color="#5e3c99"),
-            fill="tozeroy" if not log else None,
-            customdata=_hover_tokens(tokens),
-            name=txt("rnn.mem.value", lang),
-            hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(**_ticks(tokens))
-    fig.update_yaxes(title=txt("rnn.mem.value", lang), type="log" if log else "linear")
-    return _base(fig, height=260)
+    name = txt("rnn.mem.value", lang)
+    kw = dict(mode="lines+markers", line=dict(color="#5e3c99"))
+    if not log:
+        kw["fill"] = "tozeroy"
+    line = _token_trace("scatter", tokens, _r(norms), name, **kw)
+    return figure([line], _bars_layout(tokens, name, type="log" if log else "linear"))
 
 
 # ----------------------------------------------------------------------------- 7. prefix
@@ -590,27 +567,26 @@ def prefix_curve(
     Returns:
         The first trace is the sentence's curve (its last y is the whole-sentence P(positive)).
     """
-    T = len(tokens)
-    fig = go.Figure()
     lines = [(tokens, probs, "#222", txt("rnn.sentence.main", lang))]
     if compare is not None:
         lines.append((compare[0], compare[1], CMP_COLOR, txt("rnn.sentence.compare", lang)))
-    for toks, pr, color, name in lines:
-        ht = _hover_tokens(toks)
-        fig.add_trace(
-            go.Scatter(
-                x=np.arange(len(toks)),
-                y=_r(pr),
-                mode="lines+markers",
-                line=dict(color=color, width=2),
-                marker=dict(color=_r(pr), colorscale=PROB, cmin=0, cmax=1, size=9,
-                            line=dict(color=color, width=1)),
-                customdata=ht,
-                name=name,
-                hovertemplate=f"{name} · t = %{{x}} · %{{customdata}}<br>P(+) = %{{y:.4f}}<extra></extra>",
-            )
-        )  # fmt: skip
-    fig.update_layout(
+    data = [
+        dict(
+            type="scatter",
+            x=np.arange(len(toks)),
+            y=_r(pr),
+            mode="lines+markers",
+            line=dict(color=color, width=2),
+            marker=dict(color=_r(pr), colorscale=PROB, cmin=0, cmax=1, size=9,
+                        line=dict(color=color, width=1)),
+            customdata=_hover_tokens(toks),
+            name=name,
+            hovertemplate=f"{name} · t = %{{x}} · %{{customdata}}<br>P(+) = %{{y:.4f}}<extra></extra>",
+        )
+        for toks, pr, color, name in lines
+    ]  # fmt: skip
+    lay = _layout(
+        300,
         shapes=[
             dict(type="line", x0=0, x1=1, xref="x domain", y0=0.5, y1=0.5, yref="y",
                  line=dict(color="#999", dash="dash"))
@@ -619,11 +595,10 @@ def prefix_curve(
             dict(text=txt("rnn.prefix.threshold", lang), x=1, xref="x domain", y=0.5, yref="y",
                  xanchor="right", yanchor="top", showarrow=False, font=dict(color="#777"))
         ],
+        xaxis=_ticks(tokens),
+        yaxis=dict(range=[-0.02, 1.02], title=dict(text=txt("rnn.axis.prob", lang))),
     )  # fmt: skip
-    fig.update_xaxes(**_ticks(tokens))
-    fig.update_yaxes(range=[-0.02, 1.02], title=txt("rnn.axis.prob", lang))
-    _marker(fig, selected, T)
-    return _base(fig, height=300)
+    return figure(data, _marker(lay, selected, len(tokens)))
 
 
 # ----------------------------------------------------------------------------- highlighted text
