@@ -1,7 +1,8 @@
 """Pure figure builders for the side-by-side page: numpy arrays in, plotly figures out.
 
 No Streamlit, no torch. Every label is passed in by the caller (already translated). The CNN is
-drawn in blue, the RNN in orange, everywhere on the page.
+drawn in blue, the RNN in orange, everywhere on the page. Builders assemble plain plotly dicts
+in canonical form and wrap them once with :func:`viz.fig.figure` (no per-property validation).
 """
 
 from __future__ import annotations
@@ -10,39 +11,68 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+
+from viz.fig import figure, subplot_layout
 
 CNN_COLOR = "#1f6fb4"
 RNN_COLOR = "#e8730c"
-DIVERGING = "RdBu_r"  # red: pushes toward the class / positive; blue: against
-INK = "gray_r"
 
 
-def _base(
-    fig: go.Figure, height: int, title: str | None = None, legend_below: bool = False, top: int = 0
-) -> go.Figure:
+def _scale(name: str) -> list[list]:
+    """A plotly.py colour-scale name as the [[pos, colour], …] list its validator produces."""
+    return [list(p) for p in go.Figure(go.Heatmap(colorscale=name)).data[0].colorscale]
+
+
+# computed once at import: "RdBu_r", "gray_r" and "Oranges" are not plotly.js names
+DIVERGING = _scale("RdBu_r")  # red: pushes toward the class / positive; blue: against
+INK = _scale("gray_r")
+ORANGES = _scale("Oranges")
+
+
+def _layout(
+    height: int,
+    title: str | None = None,
+    legend_below: bool = False,
+    top: int = 0,
+    bottom: int = 8,
+    **extra,
+) -> dict:
     """Shared layout: small margins, title top left, legend top right (or below the plot, where
-    a title and a legend would collide in a narrow column)."""
+    a title and a legend would collide in a narrow column). ``extra``: more layout keys."""
     legend = (
         dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
         if legend_below
         else dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1)
     )
-    fig.update_layout(
+    layout = dict(
         height=height,
-        margin=dict(l=8, r=8, t=max(top, 36 if title else 12), b=8),
-        title=dict(text=title, font=dict(size=14), x=0, xanchor="left") if title else None,
+        margin=dict(l=8, r=8, t=max(top, 36 if title else 12), b=bottom),
         legend=legend,
         hoverlabel=dict(namelength=-1),
+        **extra,
     )
-    return fig
+    if title:
+        layout["title"] = dict(text=title, font=dict(size=14), x=0, xanchor="left")
+    return layout
 
 
 def recolor(fig: go.Figure, color: str) -> go.Figure:
-    """Give every bar and line of a figure one colour (e.g. another page's builder drawn in
-    this page's CNN-blue / RNN-orange convention)."""
-    fig.update_traces(marker_color=color, selector=dict(type="bar"))
-    return fig
+    """Give every bar of a figure one colour (e.g. another page's builder drawn in this page's
+    CNN-blue / RNN-orange convention).
+
+    Args:
+        fig: any figure.
+        color: the bars' colour.
+
+    Returns:
+        A new figure: ``fig`` with its bar traces in ``color``.
+    """
+    spec = fig.to_dict()
+    for trace in spec["data"]:
+        if trace.get("type") == "bar":
+            trace.setdefault("marker", {})["color"] = color
+    spec["layout"].pop("template", None)
+    return figure(spec["data"], spec["layout"], spec.get("frames"))
 
 
 def ngram_text(tokens: Sequence[str]) -> str:
@@ -73,19 +103,26 @@ def token_labels(tokens: Sequence[str]) -> list[str]:
     return [f"{i + 1}·{tok}" for i, tok in enumerate(tokens)]
 
 
-def token_axis(fig: go.Figure, tokens: Sequence[str], **where) -> None:
-    """Positions 0..T−1 labelled with the tokens themselves (every n-th one for long texts)."""
+def token_axis(tokens: Sequence[str]) -> dict:
+    """An x-axis with positions 0..T−1 labelled with the tokens themselves (every n-th one for
+    long texts).
+
+    Args:
+        tokens: the T tokens.
+
+    Returns:
+        An axis dict (``layout["xaxis"]``).
+    """
     T = len(tokens)
     step = max(1, int(np.ceil(T / 40)))
     wide = any(len(tok) > 1 for tok in tokens)
-    fig.update_xaxes(
+    return dict(
         tickmode="array",
         tickvals=list(range(0, T, step)),
         ticktext=[tokens[i] for i in range(0, T, step)],
         tickangle=-60 if wide else 0,
         tickfont=dict(size=10),
         range=[-0.5, T - 0.5],
-        **where,
     )
 
 
@@ -106,24 +143,31 @@ def prob_bars(
         probs_cnn, probs_rnn: (C,) probabilities.
         names: legend names (CNN, RNN).
     """
-    fig = go.Figure()
+    data = []
     for probs, name, color in ((probs_cnn, names[0], CNN_COLOR), (probs_rnn, names[1], RNN_COLOR)):
-        p = np.asarray(probs, dtype=float)
-        fig.add_bar(
-            x=list(classes),
-            y=p,
-            name=name,
-            marker_color=color,
-            text=[f"{v:.0%}" for v in p],
-            textposition="outside",
-            hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>",
+        p = np.asarray(probs, dtype=float)  # (C,)
+        data.append(
+            dict(
+                type="bar",
+                x=list(classes),
+                y=p,
+                name=name,
+                marker=dict(color=color),
+                text=[f"{v:.0%}" for v in p],
+                textposition="outside",
+                hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>",
+            )
         )
-    fig.update_yaxes(range=[0, 1.15], tickformat=".0%")
-    fig.update_xaxes(type="category")
-    fig.update_layout(barmode="group")
-    fig = _base(fig, 270, title, legend_below=True)
-    fig.update_layout(margin=dict(b=40))
-    return fig
+    layout = _layout(
+        270,
+        title,
+        legend_below=True,
+        bottom=40,
+        barmode="group",
+        xaxis=dict(type="category"),
+        yaxis=dict(range=[0, 1.15], tickformat=".0%"),
+    )
+    return figure(data, layout)
 
 
 # ----------------------------------------------------------------------------- TextCNN
@@ -157,26 +201,30 @@ def ngram_heatmap(
 ) -> go.Figure:
     """The sentence highlighted once per kernel size: red where the winning n-grams push toward
     positive, blue toward negative. grid: (K, T) from :func:`ngram_contributions`."""
-    labels = np.array([token_labels(tokens)] * len(kernel_sizes))
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid,
-            x=np.arange(len(tokens)),
-            y=[f"{row_label} {k}" for k in kernel_sizes],
-            customdata=labels,
-            colorscale=DIVERGING,
-            zmid=0,
-            zmax=_sym(grid),
-            zmin=-_sym(grid),
-            xgap=1,
-            ygap=2,
-            colorbar=dict(thickness=10, len=0.9),
-            hovertemplate="%{customdata} · %{y}: %{z:+.3f}<extra></extra>",
-        )
+    labels = np.array([token_labels(tokens)] * len(kernel_sizes))  # (K, T)
+    m = _sym(grid)
+    trace = dict(
+        type="heatmap",
+        z=grid,
+        x=np.arange(len(tokens)),
+        y=[f"{row_label} {k}" for k in kernel_sizes],
+        customdata=labels,
+        colorscale=DIVERGING,
+        zmid=0,
+        zmax=m,
+        zmin=-m,
+        xgap=1,
+        ygap=2,
+        colorbar=dict(thickness=10, len=0.9),
+        hovertemplate="%{customdata} · %{y}: %{z:+.3f}<extra></extra>",
     )
-    token_axis(fig, tokens)
-    fig.update_yaxes(autorange="reversed", type="category")
-    return _base(fig, 110 + 40 * len(kernel_sizes), title)
+    layout = _layout(
+        110 + 40 * len(kernel_sizes),
+        title,
+        xaxis=token_axis(tokens),
+        yaxis=dict(autorange="reversed", type="category"),
+    )
+    return figure([trace], layout)
 
 
 def feature_map_line(
@@ -189,26 +237,24 @@ def feature_map_line(
 ) -> go.Figure:
     """One filter's activation at every window position along the sentence; the max-pool
     winner in a darker colour. fmap: (T',) for kernel size ``k``."""
-    fmap = np.asarray(fmap, dtype=float)
+    fmap = np.asarray(fmap, dtype=float)  # (T',)
     T = len(tokens)
     labels = [
         f"{i + 1}·" + " ".join(tokens[i : min(i + k, T)]) if i < T else f"{i + 1}·<pad>"
         for i in range(len(fmap))
     ]
     colors = [CNN_COLOR if i == winner else "#9cc3e6" for i in range(len(fmap))]
-    fig = go.Figure(
-        go.Bar(
-            x=np.arange(len(fmap)),
-            y=fmap,
-            marker_color=colors,
-            name=name,
-            customdata=labels,
-            hovertemplate="%{customdata}: %{y:.3f}<extra></extra>",
-        )
+    trace = dict(
+        type="bar",
+        x=np.arange(len(fmap)),
+        y=fmap,
+        marker=dict(color=colors),
+        name=name,
+        customdata=labels,
+        hovertemplate="%{customdata}: %{y:.3f}<extra></extra>",
     )
     starts = [tokens[i] if i < T else "<pad>" for i in range(len(fmap))]
-    token_axis(fig, starts)
-    return _base(fig, 260, title)
+    return figure([trace], _layout(260, title, xaxis=token_axis(starts)))
 
 
 # ----------------------------------------------------------------------------- both text models
@@ -222,21 +268,32 @@ def shared_attributions(
     title: str | None = None,
 ) -> go.Figure:
     """Both models' signed token attributions (toward positive) on one shared token axis."""
-    x = np.arange(len(tokens))
-    fig = go.Figure()
-    for a, name, color in ((attr_cnn, names[0], CNN_COLOR), (attr_rnn, names[1], RNN_COLOR)):
-        fig.add_bar(
+    x = np.arange(len(tokens))  # (T,)
+    labels = token_labels(tokens)
+    data = [
+        dict(
+            type="bar",
             x=x,
             y=np.asarray(a, float),
             name=name,
-            marker_color=color,
-            customdata=token_labels(tokens),
+            marker=dict(color=color),
+            customdata=labels,
             hovertemplate="%{customdata}: %{y:+.3f}<extra>" + name + "</extra>",
         )
-    fig.add_hline(y=0, line_color="gray")
-    fig.update_layout(barmode="group")
-    token_axis(fig, tokens)
-    return _base(fig, 300, title)
+        for a, name, color in ((attr_cnn, names[0], CNN_COLOR), (attr_rnn, names[1], RNN_COLOR))
+    ]
+    zero = dict(
+        type="line",
+        xref="x domain",
+        yref="y",
+        x0=0,
+        x1=1,
+        y0=0,
+        y1=0,
+        line=dict(color="gray"),
+    )
+    layout = _layout(300, title, barmode="group", shapes=[zero], xaxis=token_axis(tokens))
+    return figure(data, layout)
 
 
 # ----------------------------------------------------------------------------- images
@@ -250,31 +307,33 @@ def image_pair(
     title: str | None = None,
 ) -> go.Figure:
     """Two (H, W) maps side by side on one colour scale (diverging and symmetric if asked)."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.04)
+    layout = subplot_layout(1, 2, titles, horizontal_spacing=0.04)
     m = max(_sym(a), _sym(b))
-    for i, z in enumerate((a, b)):
-        kw = (
-            dict(colorscale=DIVERGING, zmid=0, zmin=-m, zmax=m)
-            if diverging
-            else dict(colorscale=INK, zmin=0, zmax=m)
+    kw = (
+        dict(colorscale=DIVERGING, zmid=0, zmin=-m, zmax=m)
+        if diverging
+        else dict(colorscale=INK, zmin=0, zmax=m)
+    )
+    data = [
+        dict(
+            type="heatmap",
+            z=np.asarray(z, float),  # (H, W)
+            showscale=i == 1,
+            colorbar=dict(thickness=10),
+            hovertemplate="(%{y}, %{x}): %{z:.3f}<extra></extra>",
+            xaxis=f"x{i + 1 if i else ''}",
+            yaxis=f"y{i + 1 if i else ''}",
+            **kw,
         )
-        fig.add_trace(
-            go.Heatmap(
-                z=np.asarray(z, float),
-                showscale=i == 1,
-                colorbar=dict(thickness=10),
-                hovertemplate="(%{y}, %{x}): %{z:.3f}<extra></extra>",
-                **kw,
-            ),
-            row=1,
-            col=i + 1,
-        )
-    fig.update_yaxes(autorange="reversed", visible=False)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(scaleanchor="x", row=1, col=1)
-    fig.update_yaxes(scaleanchor="x2", row=1, col=2)
-    fig.update_annotations(font_size=12)
-    return _base(fig, 300, title, top=56 if title else 30)
+        for i, z in enumerate((a, b))
+    ]
+    layout["xaxis"]["visible"] = layout["xaxis2"]["visible"] = False
+    for y, x in (("yaxis", "x"), ("yaxis2", "x2")):
+        layout[y].update(autorange="reversed", visible=False, scaleanchor=x)
+    for ann in layout["annotations"]:
+        ann["font"]["size"] = 12
+    layout.update(_layout(300, title, top=56 if title else 30))
+    return figure(data, layout)
 
 
 def row_scan_animation(
@@ -292,26 +351,22 @@ def row_scan_animation(
         labels: (play button, row word, "P(digit)" axis title).
     """
     T = step_probs.shape[0]
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.08)
-    fig.add_trace(
-        go.Heatmap(z=np.asarray(input28, float), colorscale=INK, showscale=False, hoverinfo="skip"),
-        row=1,
-        col=1,
-    )
     digits = [str(d) for d in range(step_probs.shape[1])]
 
-    def bar(t):
-        p = np.asarray(step_probs[t], float)
-        colors = [RNN_COLOR if i == int(p.argmax()) else "#f4c095" for i in range(len(p))]
-        return go.Bar(
+    def bar(t: int) -> dict:
+        p = np.asarray(step_probs[t], float)  # (10,)
+        best = int(p.argmax())
+        colors = [RNN_COLOR if i == best else "#f4c095" for i in range(len(p))]
+        return dict(
+            type="bar",
             x=digits,
             y=p,
-            marker_color=colors,
+            marker=dict(color=colors),
             showlegend=False,
             hovertemplate="%{x}: %{y:.3f}<extra></extra>",
         )
 
-    def rect(t):
+    def rect(t: int) -> list[dict]:
         return [
             dict(
                 type="rect",
@@ -325,17 +380,46 @@ def row_scan_animation(
             )
         ]
 
-    fig.add_trace(bar(T - 1), row=1, col=2)
-    fig.frames = [
-        go.Frame(
-            data=[bar(t)],
-            traces=[1],
-            name=str(t),
-            layout=dict(shapes=rect(t)),
+    image = dict(
+        type="heatmap",
+        z=np.asarray(input28, float),  # (28, 28)
+        colorscale=INK,
+        showscale=False,
+        hoverinfo="skip",
+        xaxis="x",
+        yaxis="y",
+    )
+    data = [image, dict(bar(T - 1), xaxis="x2", yaxis="y2")]
+    frames = [
+        dict(data=[bar(t)], traces=[1], name=str(t), layout=dict(shapes=rect(t))) for t in range(T)
+    ]
+    play = dict(
+        label="▶ " + labels[0],
+        method="animate",
+        args=[
+            None,
+            dict(
+                frame=dict(duration=180, redraw=True),
+                transition=dict(duration=0),
+                fromcurrent=False,
+            ),
+        ],
+    )
+    steps = [
+        dict(
+            label=str(t + 1),
+            method="animate",
+            args=[[str(t)], dict(mode="immediate", frame=dict(duration=0, redraw=True))],
         )
         for t in range(T)
     ]
-    fig.update_layout(
+    layout = subplot_layout(1, 2, column_widths=[0.45, 0.55], horizontal_spacing=0.08)
+    layout["xaxis"]["visible"] = False
+    layout["yaxis"].update(autorange="reversed", visible=False)
+    layout["xaxis2"].update(title=dict(text=labels[2]), type="category")
+    layout["yaxis2"].update(range=[0, 1], tickformat=".0%", side="right")
+    layout.update(
+        _layout(360, title, bottom=90),
         shapes=rect(T - 1),
         updatemenus=[
             dict(
@@ -345,20 +429,7 @@ def row_scan_animation(
                 y=-0.08,
                 xanchor="left",
                 yanchor="top",
-                buttons=[
-                    dict(
-                        label="▶ " + labels[0],
-                        method="animate",
-                        args=[
-                            None,
-                            dict(
-                                frame=dict(duration=180, redraw=True),
-                                transition=dict(duration=0),
-                                fromcurrent=False,
-                            ),
-                        ],
-                    )
-                ],
+                buttons=[play],
             )
         ],
         sliders=[
@@ -370,28 +441,11 @@ def row_scan_animation(
                 yanchor="top",
                 currentvalue=dict(prefix=labels[1] + " ", font=dict(size=12)),
                 pad=dict(t=0, b=0),
-                steps=[
-                    dict(
-                        label=str(t + 1),
-                        method="animate",
-                        args=[
-                            [str(t)],
-                            dict(mode="immediate", frame=dict(duration=0, redraw=True)),
-                        ],
-                    )
-                    for t in range(T)
-                ],
+                steps=steps,
             )
         ],
     )
-    fig.update_yaxes(autorange="reversed", visible=False, row=1, col=1)
-    fig.update_xaxes(visible=False, row=1, col=1)
-    fig.update_yaxes(range=[0, 1], tickformat=".0%", side="right", row=1, col=2)
-    fig.update_xaxes(title_text=labels[2], row=1, col=2)
-    fig.update_xaxes(type="category", row=1, col=2)
-    fig = _base(fig, 360, title)
-    fig.update_layout(margin=dict(b=90))
-    return fig
+    return figure(data, layout, frames)
 
 
 def trajectory_2d(
@@ -409,8 +463,9 @@ def trajectory_2d(
         bg_points: (N, ≥2) projected final states of reference digits; bg_labels: (N,).
         names: legend names (reference digits, this digit's path, axis prefix "PC").
     """
-    fig = go.Figure()
-    fig.add_scatter(
+    T = len(points)
+    background = dict(
+        type="scatter",
         x=bg_points[:, 0],
         y=bg_points[:, 1],
         mode="text",
@@ -419,22 +474,26 @@ def trajectory_2d(
         name=names[0],
         hoverinfo="skip",
     )
-    T = len(points)
-    fig.add_scatter(
+    path = dict(
+        type="scatter",
         x=points[:, 0],
         y=points[:, 1],
         mode="lines+markers",
-        marker=dict(color=np.arange(1, T + 1), colorscale="Oranges", size=6, cmin=0),
+        marker=dict(color=np.arange(1, T + 1), colorscale=ORANGES, size=6, cmin=0),
         line=dict(color=RNN_COLOR, width=1.5),
         name=names[1],
         customdata=np.arange(1, T + 1),
         hovertemplate="t = %{customdata}<extra></extra>",
     )
-    fig.update_xaxes(title_text=f"{names[2]}1", zeroline=False)
-    fig.update_yaxes(title_text=f"{names[2]}2", zeroline=False)
-    fig = _base(fig, 360, title, legend_below=True)
-    fig.update_layout(margin=dict(b=40))
-    return fig
+    layout = _layout(
+        360,
+        title,
+        legend_below=True,
+        bottom=40,
+        xaxis=dict(title=dict(text=f"{names[2]}1"), zeroline=False),
+        yaxis=dict(title=dict(text=f"{names[2]}2"), zeroline=False),
+    )
+    return figure([background, path], layout)
 
 
 def step_prob_lines(
@@ -446,23 +505,30 @@ def step_prob_lines(
         curves: each (T,) probabilities.
         names: one legend name per curve.
     """
-    fig = go.Figure()
     dashes = ("solid", "dash", "dot")
+    data = []
     for i, (c, n) in enumerate(zip(curves, names, strict=True)):
-        c = np.asarray(c, float)
-        fig.add_scatter(
-            x=np.arange(1, len(c) + 1),
-            y=c,
-            name=n,
-            mode="lines",
-            line=dict(color=RNN_COLOR, dash=dashes[i % 3], width=2),
-            hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+        c = np.asarray(c, float)  # (T,)
+        data.append(
+            dict(
+                type="scatter",
+                x=np.arange(1, len(c) + 1),
+                y=c,
+                name=n,
+                mode="lines",
+                line=dict(color=RNN_COLOR, dash=dashes[i % 3], width=2),
+                hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+            )
         )
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    fig.update_xaxes(title_text=x_title, range=[0.5, 28.5])
-    fig = _base(fig, 290, title, legend_below=True)
-    fig.update_layout(margin=dict(b=50))
-    return fig
+    layout = _layout(
+        290,
+        title,
+        legend_below=True,
+        bottom=50,
+        xaxis=dict(title=dict(text=x_title), range=[0.5, 28.5]),
+        yaxis=dict(range=[0, 1.02], tickformat=".0%"),
+    )
+    return figure(data, layout)
 
 
 # ----------------------------------------------------------------------------- evidence
@@ -478,24 +544,26 @@ def paired_bars(
     title: str | None = None,
 ) -> go.Figure:
     """One (CNN, RNN) bar pair per group, e.g. seconds per epoch for text and for digits."""
-    fig = go.Figure()
+    data = []
     for vals, name, color in ((cnn_values, names[0], CNN_COLOR), (rnn_values, names[1], RNN_COLOR)):
-        v = np.array([np.nan if x is None else x for x in vals], dtype=float)
-        fig.add_bar(
-            x=list(groups),
-            y=v,
-            name=name,
-            marker_color=color,
-            text=[("" if not np.isfinite(x) else format(x, fmt)) for x in v],
-            textposition="outside",
-            hovertemplate="%{x}: %{y:" + fmt + "}<extra>" + name + "</extra>",
+        v = np.array([np.nan if x is None else x for x in vals], dtype=float)  # (G,)
+        data.append(
+            dict(
+                type="bar",
+                x=list(groups),
+                y=v,
+                name=name,
+                marker=dict(color=color),
+                text=[("" if not np.isfinite(x) else format(x, fmt)) for x in v],
+                textposition="outside",
+                hovertemplate="%{x}: %{y:" + fmt + "}<extra>" + name + "</extra>",
+            )
         )
     top = np.nanmax(
         np.array([np.nan if x is None else x for x in [*cnn_values, *rnn_values]], float)
     )
-    fig.update_yaxes(title_text=y_title, range=[0, (top if np.isfinite(top) else 1) * 1.25])
-    fig.update_layout(barmode="group")
-    return _base(fig, 260, title)
+    yaxis = dict(title=dict(text=y_title), range=[0, (top if np.isfinite(top) else 1) * 1.25])
+    return figure(data, _layout(260, title, barmode="group", yaxis=yaxis))
 
 
 def accuracy_by_length(
@@ -510,9 +578,9 @@ def accuracy_by_length(
 ) -> go.Figure:
     """Held-out accuracy of both text models per token-length bucket (bucket size on hover)."""
     x = [f"{b}<br>({n_word}={int(k)})" for b, k in zip(buckets, n, strict=True)]
-    fig = go.Figure()
-    for acc, name, color in ((acc_cnn, names[0], CNN_COLOR), (acc_rnn, names[1], RNN_COLOR)):
-        fig.add_scatter(
+    data = [
+        dict(
+            type="scatter",
             x=x,
             y=np.asarray(acc, float),
             name=name,
@@ -520,6 +588,12 @@ def accuracy_by_length(
             line=dict(color=color, width=2),
             hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>",
         )
-    fig.update_yaxes(tickformat=".0%")
-    fig.update_xaxes(title_text=x_title, type="category")
-    return _base(fig, 280, title)
+        for acc, name, color in ((acc_cnn, names[0], CNN_COLOR), (acc_rnn, names[1], RNN_COLOR))
+    ]
+    layout = _layout(
+        280,
+        title,
+        xaxis=dict(title=dict(text=x_title), type="category"),
+        yaxis=dict(tickformat=".0%"),
+    )
+    return figure(data, layout)
