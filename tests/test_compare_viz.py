@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from viz import compare as vc
 
 RNG = np.random.default_rng(0)
+
+
+def arr(v) -> np.ndarray:
+    """A plotly JSON array: a list, or a typed array ``{"dtype", "bdata", "shape"?}``."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        if "shape" in v:
+            a = a.reshape([int(n) for n in str(v["shape"]).split(",")])
+        return a
+    return np.asarray(v, dtype=float)
 
 
 def test_prob_bars_hold_both_models():
@@ -68,11 +82,30 @@ def test_row_scan_animation_frames_hold_step_probs():
     img = RNG.random((28, 28))
     fig = vc.row_scan_animation(img, step, ("play", "row", "P"))
     assert len(fig.frames) == 28
+    frames = fig.to_dict()["frames"]  # frames skip validation: read their raw properties
     for t in (0, 13, 27):
-        np.testing.assert_allclose(fig.frames[t].data[0].y, step[t])
-        assert fig.frames[t].layout.shapes[0].y0 == t - 0.5
+        np.testing.assert_allclose(arr(frames[t]["data"][0]["y"]), step[t])
+        assert frames[t]["layout"]["shapes"][0]["y0"] == t - 0.5
+        assert frames[t]["name"] == str(t) and frames[t]["traces"] == [1]
     np.testing.assert_allclose(fig.data[1].y, step[-1])
     assert len(fig.to_json()) < 150_000
+
+
+def test_unvalidated_figures_send_what_plotly_validates():
+    """What reaches the browser (JSON without validation) is plotly's validated figure,
+    frames included, whatever VIZ_STRICT says."""
+    step = RNG.dirichlet(np.ones(10), size=28).astype(np.float32)
+    figs = [
+        vc.row_scan_animation(RNG.random((28, 28)), step, ("play", "row", "P"), "t"),
+        vc.image_pair(RNG.normal(size=(8, 8)), RNG.normal(size=(8, 8)), ("A", "B"), True, "t"),
+        vc.recolor(
+            vc.prob_bars(["a", "b"], np.array([0.3, 0.7]), np.ones(2) / 2, ("c", "r")), "red"
+        ),
+    ]
+    for fig in figs:
+        raw = json.loads(pio.to_json(fig, validate=False))
+        validated = json.loads(pio.to_json(go.Figure(fig.to_dict())))
+        assert raw == validated
 
 
 def test_trajectory_and_lines():
@@ -108,5 +141,9 @@ def test_evidence_figures():
 def test_ngram_text_and_recolor():
     assert vc.ngram_text(["服", "务", "很", "好"]) == "服务很好"
     assert vc.ngram_text(["not", "good"]) == "not good"
-    fig = vc.recolor(go.Figure(go.Bar(y=[1, 2], marker_color="red")), vc.RNN_COLOR)
+    src = go.Figure([go.Bar(y=[1, 2], marker_color="red"), go.Scatter(y=[1, 2])])
+    fig = vc.recolor(src, vc.RNN_COLOR)
     assert fig.data[0].marker.color == vc.RNN_COLOR
+    assert fig.data[1].marker.color is None  # only bars
+    assert src.data[0].marker.color == "red"  # the original is left alone
+    np.testing.assert_allclose(fig.data[0].y, [1, 2])
