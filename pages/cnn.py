@@ -159,7 +159,7 @@ def layers_view(a) -> None:
         shared = st.toggle(t("cnn.act.shared"), key=P + "shared", help=t("cnn.act.shared_help"))
         c, h, w = maps.shape
         st.caption(t("cnn.act.caption", layer=layer, c=c, h=h, w=w))
-        st.plotly_chart(cnn_cache.figure("map_grid_fig", maps, shared), key=P + "grid", **CHART)
+        st.plotly_chart(vz.map_grid_fig(maps, shared), key=P + "grid", **CHART)
     elif layer == "fc1":
         st.plotly_chart(vz.bars_fig(a.activations["fc1"], title=t("cnn.act.fc1")), **CHART)
     elif layer == "logits":
@@ -180,7 +180,7 @@ def kernels_view() -> None:
     w1, _ = cnn_cache.kernels("conv1")
     st.caption(t("cnn.kernels.conv1"))
     st.plotly_chart(
-        cnn_cache.figure("kernels_fig", w1[:, 0], [f"conv1 {i}" for i in range(len(w1))]),
+        vz.kernels_fig(w1[:, 0], [f"conv1 {i}" for i in range(len(w1))]),
         key=P + "k1",
         **CHART,
     )
@@ -188,7 +188,7 @@ def kernels_view() -> None:
     st.caption(t("cnn.kernels.conv2"))
     oc = st.slider(t("cnn.kernels.out_channel"), 0, len(w2) - 1, 0, key=P + "k2_out")
     titles = [t("cnn.kernels.in_slice", i=i) for i in range(w2.shape[1])]
-    st.plotly_chart(cnn_cache.figure("kernels_fig", w2[oc], titles), key=P + "k2", **CHART)
+    st.plotly_chart(vz.kernels_fig(w2[oc], titles), key=P + "k2", **CHART)
 
 
 @st.fragment

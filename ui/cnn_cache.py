@@ -41,16 +41,3 @@ def shift_curve(input28: np.ndarray, dy: int) -> np.ndarray:
 @st.cache_resource(show_spinner=False)
 def parameter_sharing(layer: str) -> cnn_explain.Sharing:
     return cnn_explain.parameter_sharing(layer)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def figure(builder: str, *args, **kwargs) -> dict:
-    """A ``viz.cnn`` figure as a plain dict, cached: grids of many subplots take ~0.5 s to build.
-
-    Args:
-        builder: the name of a function in ``viz.cnn``; args/kwargs: its arguments (hashable by
-            st.cache_data: arrays, numbers, strings, lists).
-    """
-    from viz import cnn as vz
-
-    return getattr(vz, builder)(*args, **kwargs).to_dict()
