@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui.i18n import LANG_KEY, LANGS, current_lang, set_lang, t
 from ui.nav import HOME, existing_pages
+from ui.warmup import start as start_warmup
 
 LANG_NAMES = {"zh": "中文", "en": "English"}
 _REMEMBERED = "_app_lang"  # session copy of the language, restored if a page switch drops it
@@ -65,3 +66,4 @@ with st.sidebar:
         st.markdown(t("app.about.body"))
 
 page.run()
+start_warmup()  # load torch and the models in the background, once, after the first page

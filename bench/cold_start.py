@@ -11,6 +11,7 @@ healthy server (``/_stcore/health``) is printed beside it. Also prints the app's
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -66,8 +67,10 @@ def main() -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; t = time.perf_counter(); import nets, ui.cache; "
-            "print(f'{time.perf_counter() - t:.2f} s; training-only modules imported:', "
+            "import sys, time; t = time.perf_counter(); "
+            "import streamlit, ui.i18n, ui.nav, ui.model_card, ui.tables, ui.warmup; "
+            "print(f'{time.perf_counter() - t:.2f} s; torch imported:', 'torch' in sys.modules,"
+            "'; training-only modules imported:', "
             f"[m for m in {TRAINING_ONLY!r} if m in sys.modules] or 'none')",
         ],
         cwd=ROOT,
@@ -75,7 +78,8 @@ def main() -> None:
         text=True,
     ).stdout.strip()
     print(
-        f"# cold start of {args.page}; import nets + ui.cache: {imports} s, training-only modules"
+        f"# cold start of {args.page}; the home page's imports: {imports}; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

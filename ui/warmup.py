@@ -1,0 +1,40 @@
+"""Warm the server once per process: import torch and load the models in the background.
+
+The home page needs neither torch nor a model (``nets`` resolves names lazily), so the first
+page is drawn without waiting seconds for them; this thread then loads them while the learner
+reads, and the first visit to a model page finds them ready. Started at the end of ``app.py``
+(after the first script run has produced its page), once per process, never blocking.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+_started = threading.Event()
+done = threading.Event()  # set when the warm-up has finished (tests and benchmarks wait on it)
+MODELS = ("image_cnn", "row_gru", "text_gru", "text_cnn")
+
+
+def _run() -> None:
+    try:
+        import nets
+        import viz.cnn  # noqa: F401  (plotly's figure classes, the builders' strings)
+        import viz.rnn  # noqa: F401
+
+        for name in MODELS:
+            nets.load_model(name)
+        nets.load_vocab()
+    except Exception:  # a missing checkpoint shows on its page; never break the server
+        log.exception("warm-up failed")
+    finally:
+        done.set()
+
+
+def start() -> None:
+    """Start the background warm-up unless it already ran in this process."""
+    if _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=_run, name="warmup", daemon=True).start()
