@@ -59,6 +59,10 @@ def test_animation_frames_move_only_shapes():
     assert len(last) == 2  # no cover left: the output map is complete
     np.testing.assert_allclose(z(fig.data[1]), out, atol=1e-4)
     assert len(fig.to_json()) < 60_000
+    sent = fig.to_dict()["frames"]  # what st.plotly_chart serialises
+    assert len(sent) == 17 and sent[0]["layout"]["shapes"] == [
+        sh.to_plotly_json() for sh in fig.frames[0].layout.shapes
+    ]
 
 
 def test_other_builders_return_figures():
