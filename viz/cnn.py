@@ -8,14 +8,13 @@ Builders assemble plain plotly dicts in canonical form and wrap them with
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.fig import check_canonical, figure, subplot_layout
+from viz.fig import figure, subplot_layout
 
 SEQ = "Viridis"  # activations (≥ 0 after ReLU, or any sign before)
 DIV = "RdBu_r"  # signed values (weights, products, attributions): red +, blue −
@@ -383,20 +382,6 @@ def _cover(y: int, x: int, h: int, w: int) -> list[dict]:
     return out
 
 
-def _animated(data: list[dict], layout: dict, frames: list[dict]) -> go.Figure:
-    """``figure(data, layout, frames)`` without plotly validating every frame.
-
-    ``go.Figure(..., _validate=False)`` skips validation for data and layout only: plotly always
-    validates frames (≈ 0.2 s for the ~200 frames here, vs ≈ 5 ms built unvalidated). Frames are
-    not parented in plotly, so setting the unvalidated tuple is what the constructor would store.
-    """
-    if os.environ.get("VIZ_STRICT") == "1":
-        check_canonical({"data": data, "layout": layout, "frames": frames})
-    fig = figure(data, layout)
-    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
-    return fig
-
-
 def conv_animation_fig(
     src: np.ndarray,
     out: np.ndarray,
@@ -461,7 +446,7 @@ def conv_animation_fig(
             }
         ],
     )
-    return _animated(data, layout, frames)
+    return figure(data, layout, frames)
 
 
 # ----------------------------------------------------------------------------- small explainers

@@ -7,13 +7,12 @@ in canonical form and wrap them once with :func:`viz.fig.figure` (no per-propert
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.fig import check_canonical, figure, subplot_layout
+from viz.fig import figure, subplot_layout
 
 CNN_COLOR = "#1f6fb4"
 RNN_COLOR = "#e8730c"
@@ -76,23 +75,6 @@ def recolor(fig: go.Figure, color: str) -> go.Figure:
         data.append(spec)
     layout = {k: v for k, v in fig.layout.to_plotly_json().items() if k != "template"}
     return figure(data, layout)
-
-
-def _animated(data: list[dict], layout: dict, frames: list[dict]) -> go.Figure:
-    """:func:`viz.fig.figure` with animation frames that skip validation too.
-
-    plotly validates frames even in ``go.Figure(spec, _validate=False)`` (its frames validator
-    takes no ``_validate``): for the 28-frame row scan that was ≈ 90 % of the builder's time.
-    So the figure is built without frames and they are attached as ``go.Frame(_validate=False)``;
-    plotly serialises frames from their raw properties, so the JSON is the same (checked against
-    the validated figure with ``VIZ_STRICT=1`` and by tests). Caveat: plotly cannot traverse
-    such a frame's ``data`` attribute; read frames from ``fig.to_dict()["frames"]``.
-    """
-    if os.environ.get("VIZ_STRICT") == "1":
-        check_canonical({"data": data, "layout": layout, "frames": frames})
-    fig = figure(data, layout)
-    fig._frame_objs = [go.Frame(f, _validate=False) for f in frames]
-    return fig
 
 
 def ngram_text(tokens: Sequence[str]) -> str:
@@ -465,7 +447,7 @@ def row_scan_animation(
             )
         ],
     )
-    return _animated(data, layout, frames)
+    return figure(data, layout, frames)
 
 
 def trajectory_2d(
