@@ -8,6 +8,7 @@ Browser tests are marked ``@pytest.mark.browser`` and use ``app_server`` (base U
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 # Every figure built during the tests (here, under AppTest and in the browser tests' server,
@@ -253,3 +255,17 @@ def assert_no_exception(page) -> None:
     boxes = page.locator(EXCEPTION_SELECTOR)
     if boxes.count():
         pytest.fail("app shows an exception:\n" + "\n---\n".join(boxes.all_inner_texts()))
+
+
+def plotly_array(v) -> np.ndarray:
+    """A plotly JSON array as numpy: a typed array ``{"dtype", "bdata", "shape"?}`` decoded, a
+    list as float (None → nan) when numeric, else as it is (e.g. token strings)."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        if v.get("shape"):
+            a = a.reshape([int(n) for n in str(v["shape"]).split(",")])
+        return a
+    try:
+        return np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError):
+        return np.asarray(v)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import plotly_array as arr
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -36,17 +36,6 @@ def chart(at: AppTest, key: str) -> dict:
         if c.proto.id.endswith(f"-cnn.{key}"):
             return json.loads(c.proto.spec)
     raise AssertionError(f"no chart cnn.{key}")
-
-
-def arr(v) -> np.ndarray:
-    """A plotly JSON array: a list, or a typed array {"dtype", "bdata", "shape"}."""
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        shape = v.get("shape")
-        if shape:
-            a = a.reshape([int(n) for n in str(shape).split(",")])
-        return a
-    return np.asarray(v, dtype=np.float64)
 
 
 def prob_bars(at: AppTest) -> np.ndarray:

@@ -4,12 +4,12 @@ and ui/tables rendering every row of the documents' tables."""
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import plotly_array as arr
 from streamlit.testing.v1 import AppTest
 
 import nets
@@ -36,16 +36,6 @@ def run(lang: str = "en", **query) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def arr(v) -> np.ndarray:
-    """A plotly JSON array: a list, or a typed array ``{"dtype", "bdata", "shape"?}``."""
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        if "shape" in v:
-            a = a.reshape([int(n) for n in str(v["shape"]).split(",")])
-        return a
-    return np.asarray(v, dtype=float)
 
 
 def charts(at: AppTest) -> dict[str, dict]:

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from conftest import plotly_array as arr
 
 from viz import compare as vc
 
 RNG = np.random.default_rng(0)
-
-
-def arr(v) -> np.ndarray:
-    """A plotly JSON array: a list, or a typed array ``{"dtype", "bdata", "shape"?}``."""
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        if "shape" in v:
-            a = a.reshape([int(n) for n in str(v["shape"]).split(",")])
-        return a
-    return np.asarray(v, dtype=float)
 
 
 def test_prob_bars_hold_both_models():

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from conftest import plotly_array as arr
 
 import nets
 from nets import rnn_explain as rx
 from viz import rnn as vr
 
 SENTENCES = ["虽然价格有点贵，但是质量很好", "not bad at all", "good"]
-
-
-def arr(v) -> np.ndarray:
-    """A plotly array from figure JSON (typed ``bdata`` or a plain list) as numpy."""
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        if "shape" in v:
-            a = a.reshape([int(n) for n in str(v["shape"]).split(",")])
-        return a
-    return np.asarray(v)
 
 
 def traces(fig: go.Figure) -> list[dict]:

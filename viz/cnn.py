@@ -339,17 +339,10 @@ def conv_step_fig(
     return figure(data, layout)
 
 
-def _rect(x0, x1, y0, y1, xref: str, yref: str, color: str = ORANGE) -> dict:
-    return {
-        "type": "rect",
-        "x0": x0,
-        "x1": x1,
-        "y0": y0,
-        "y1": y1,
-        "xref": xref,
-        "yref": yref,
-        "line": {"color": color, "width": 2},
-    }
+def _rect(x0, x1, y0, y1, xref: str, yref: str, color: str = ORANGE, **extra) -> dict:
+    """A rectangle shape (outlined in ``color``; ``extra`` e.g. a fill)."""
+    shape = {"type": "rect", "x0": x0, "x1": x1, "y0": y0, "y1": y1, "xref": xref, "yref": yref}
+    return {**shape, "line": {"color": color, "width": 2}, **extra}
 
 
 def _box(y: int, x: int, size: int, xref: str, yref: str, color: str = ORANGE) -> dict:
@@ -361,18 +354,9 @@ def _cover(y: int, x: int, h: int, w: int) -> list[dict]:
     """White rectangles hiding the output positions after (y, x) in reading order."""
 
     def rect(x0, x1, y0, y1) -> dict:
-        return {
-            "type": "rect",
-            "x0": x0,
-            "x1": x1,
-            "y0": y0,
-            "y1": y1,
-            "xref": "x2",
-            "yref": "y2",
-            "fillcolor": "white",
-            "line": {"width": 0},
-            "layer": "above",
-        }
+        return _rect(
+            x0, x1, y0, y1, "x2", "y2", fillcolor="white", layer="above", line={"width": 0}
+        )
 
     out = []
     if x + 1 < w:

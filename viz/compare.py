@@ -131,6 +131,26 @@ def token_axis(tokens: Sequence[str]) -> dict:
 # ----------------------------------------------------------------------------- predictions
 
 
+def _bar_pair(groups, values, names, text_fmt: str, hover_fmt: str) -> list[dict]:
+    """(CNN, RNN) bar traces over ``groups``, values labelled above the bars (None: a gap)."""
+    data = []
+    for vals, name, color in zip(values, names, (CNN_COLOR, RNN_COLOR), strict=True):
+        v = np.array([np.nan if x is None else x for x in vals], dtype=float)  # (G,)
+        data.append(
+            dict(
+                type="bar",
+                x=list(groups),
+                y=v,
+                name=name,
+                marker=dict(color=color),
+                text=[("" if not np.isfinite(x) else format(x, text_fmt)) for x in v],
+                textposition="outside",
+                hovertemplate="%{x}: %{y:" + hover_fmt + "}<extra>" + name + "</extra>",
+            )
+        )
+    return data
+
+
 def prob_bars(
     classes: Sequence[str],
     probs_cnn: np.ndarray,
@@ -145,21 +165,7 @@ def prob_bars(
         probs_cnn, probs_rnn: (C,) probabilities.
         names: legend names (CNN, RNN).
     """
-    data = []
-    for probs, name, color in ((probs_cnn, names[0], CNN_COLOR), (probs_rnn, names[1], RNN_COLOR)):
-        p = np.asarray(probs, dtype=float)  # (C,)
-        data.append(
-            dict(
-                type="bar",
-                x=list(classes),
-                y=p,
-                name=name,
-                marker=dict(color=color),
-                text=[f"{v:.0%}" for v in p],
-                textposition="outside",
-                hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>",
-            )
-        )
+    data = _bar_pair(classes, (probs_cnn, probs_rnn), names, ".0%", ".3f")
     layout = _layout(
         270,
         title,
@@ -546,21 +552,7 @@ def paired_bars(
     title: str | None = None,
 ) -> go.Figure:
     """One (CNN, RNN) bar pair per group, e.g. seconds per epoch for text and for digits."""
-    data = []
-    for vals, name, color in ((cnn_values, names[0], CNN_COLOR), (rnn_values, names[1], RNN_COLOR)):
-        v = np.array([np.nan if x is None else x for x in vals], dtype=float)  # (G,)
-        data.append(
-            dict(
-                type="bar",
-                x=list(groups),
-                y=v,
-                name=name,
-                marker=dict(color=color),
-                text=[("" if not np.isfinite(x) else format(x, fmt)) for x in v],
-                textposition="outside",
-                hovertemplate="%{x}: %{y:" + fmt + "}<extra>" + name + "</extra>",
-            )
-        )
+    data = _bar_pair(groups, (cnn_values, rnn_values), names, fmt, fmt)
     top = np.nanmax(
         np.array([np.nan if x is None else x for x in [*cnn_values, *rnn_values]], float)
     )
