@@ -1,6 +1,8 @@
 """Browser latency: input → all charts drawn, in Chromium, beside a trivial one-chart page.
 
-    python bench/browser_latency.py [--runs 30] [--warmup 3] [--only cnn,rnn,...]
+    python bench/browser_latency.py [--runs 30] [--warmup 3] [--trace] [--only CNN,RNN,side]
+
+(``BENCH_LOG=<dir>`` keeps the two servers' logs there.)
 
 Starts two servers as README says, from the repo root: ``streamlit run app.py`` and
 ``streamlit run bench/trivial_page.py`` (one uploader, one text area, one heatmap). One headless
@@ -16,7 +18,9 @@ its floor see the same machine load.
    received the whole rerun) and Streamlit's "running" status widget is gone;
 2. the view shows exactly the number of ``stPlotlyChart`` elements it showed after warm-up,
    each with its ``.js-plotly-plot .main-svg`` drawn, and every ``st.image`` ``<img>`` loaded;
-3. nothing in the main area has changed (no DOM mutation) for ``--quiet`` ms.
+3. nothing in the main area has changed (no DOM mutation) for ``--quiet`` ms, and the page's
+   main thread answered every 50 ms poll on time (≤ 200 ms apart) during that time, so a long
+   task that has not yet touched the DOM is not taken for a finished page.
 
 The latency ("drawn") runs from just before the action to the later of the last DOM mutation
 in the main area and the script state turning ``notRunning`` (the quiet wait is not counted;
@@ -75,6 +79,7 @@ FILE_INPUT = '[data-testid="stFileUploader"] input[type="file"]'
 # last DOM change in the main area; __doneAt the last running → notRunning of the attribute.
 MARKS = """
 window.__fin = 0; window.__finAt = 0; window.__doneAt = 0; window.__lastMut = 0;
+window.__lastPoll = 0; window.__busyAt = 0;
 const FINISHED = FIELD;  // ForwardMsg field number of script_finished
 function topFields(buf) {  // field numbers of a protobuf message's top level
   const b = new Uint8Array(buf), out = [];
@@ -118,6 +123,9 @@ new MutationObserver(records => {
 # Why the view is not drawn yet ("" once conditions 1–3 of the module docstring hold).
 NOT_DRAWN = f"""
 ([f0, want, quiet]) => {{
+  const now = performance.now();  // a late poll means a busy main thread: not quiet
+  if (now - window.__lastPoll > 200) window.__busyAt = now;
+  window.__lastPoll = now;
   if (window.__fin <= f0) return 'script not finished';
   if (!document.querySelector('{IDLE}')) return 'script running';
   if (document.querySelector('{STATUS}')) return 'status widget shown';
@@ -125,9 +133,10 @@ NOT_DRAWN = f"""
   if (want >= 0 && charts.length !== want) return `${{charts.length}} charts, want ${{want}}`;
   if (!charts.every(c => c.querySelector('.js-plotly-plot .main-svg'))) return 'chart not drawn';
   const imgs = [...document.querySelectorAll('[data-testid="stMain"] img')];
-  if (!imgs.every(i => i.complete && i.naturalWidth > 0)) return 'image not loaded';
-  const still = performance.now() - window.__lastMut;
-  return still > quiet ? '' : `changed ${{still.toFixed(0)}} ms ago`;
+  const bad = imgs.find(i => !(i.complete && i.naturalWidth > 0));
+  if (bad) return `image not loaded: ${{bad.complete}} ${{bad.loading}} ${{bad.src.slice(-60)}}`;
+  const still = now - Math.max(window.__lastMut, window.__busyAt);
+  return still > quiet ? '' : `changed or busy ${{still.toFixed(0)}} ms ago`;
 }}
 """
 SUFFIX_EN = ["really", "truly", "honestly", "overall", "anyway", "today", "again", "still"]
@@ -210,23 +219,14 @@ class View:
 
 
 class WsTap:
-    """The tab's websocket as the network sees it (CDP, not the renderer's main thread): bytes
-    received, and when each ``script_finished`` ForwardMsg arrived (Python clock)."""
+    """Bytes the tab's websocket has received (CDP frame events)."""
 
     def __init__(self, page):
-        self.bytes, self.finished, self.finished_at = 0, 0, 0.0
+        self.bytes = 0
         page.on("websocket", lambda ws: ws.on("framereceived", self.frame))
 
     def frame(self, payload) -> None:
-        now = time.perf_counter()
         self.bytes += len(payload)
-        if isinstance(payload, bytes):
-            try:
-                kind = ForwardMsg.FromString(payload).WhichOneof("type")
-            except Exception:  # not a ForwardMsg: ignore
-                return
-            if kind == "script_finished":
-                self.finished, self.finished_at = self.finished + 1, now
 
 
 async def rerun_done(page, f0: int, timeout: float) -> None:
@@ -273,10 +273,9 @@ async def measure(page, view: View, inputs: Inputs, args, record: bool) -> None:
     """One interaction: action → all charts drawn; appends to the view's figures if ``record``."""
     await page.bring_to_front()
     tap = page.tap
-    f0, b0, n0 = await page.evaluate("window.__fin"), tap.bytes, tap.finished
+    f0, b0 = await page.evaluate("window.__fin"), tap.bytes
     r0, c0 = await renderer_times(page), cpu_seconds(view.pid)
-    t0 = await page.evaluate("performance.now()")
-    t0_py = time.perf_counter()
+    t0 = await page.evaluate("window.__lastPoll = performance.now()")
     arg = [f0, view.want, args.quiet]
     view.n_actions += 1
     try:
@@ -300,12 +299,12 @@ async def measure(page, view: View, inputs: Inputs, args, record: bool) -> None:
         view.want = n
     if not record:
         return
-    net = tap.finished_at - t0_py if tap.finished > n0 else float("nan")
     drawn = (max(last, fin, done if done > t0 else 0) - t0) / 1000
+    fin_s = (fin - t0) / 1000
     view.add(
         drawn=drawn,
-        net=net,
-        tail=drawn - net,
+        fin=fin_s,
+        tail=drawn - fin_s,
         ws=tap.bytes - b0,
         server_cpu=c1 - c0,
         **{k: r1[k] - r0[k] for k in RENDERER},
@@ -365,14 +364,15 @@ def report(vs: list[View], args, loads: list[float]) -> None:
         f"{min(loads):.1f}–{max(loads):.1f} (median {p50(loads):.1f}), {os.cpu_count()} cores"
     )
     print(
-        "drawn: action → all charts drawn (module docstring); net: action → the script_finished"
-        " message at the browser's network layer (upload + server rerun + transfer);\n"
-        "tail: drawn − net, what the browser still had to do; server CPU: the server process's"
+        "drawn: action → all charts drawn (module docstring); fin: action → the rerun's"
+        " script_finished message reaches the page (upload + server rerun + transfer + any\n"
+        "backlog of the page's main thread);"
+        " tail: drawn − fin, what the browser still had to do; server CPU: the server process's"
         " CPU time per interaction;\nrenderer: the tab's main-thread task time (of which JS,"
         " layout + style); ws: websocket bytes received per rerun (mostly chart JSON).\n"
     )
     print(
-        "| view | charts | drawn p50 | drawn p95 | p50 / trivial | net p50 | tail p50"
+        "| view | charts | drawn p50 | drawn p95 | p50 / trivial | fin p50 | tail p50"
         " | server CPU p50 | renderer p50 (JS, layout + style) | ws KB | n | errors |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -386,7 +386,7 @@ def report(vs: list[View], args, loads: list[float]) -> None:
         )
         print(
             f"| {v.name} | {v.want} | {ms(p50(f['drawn']))} | {ms(pct(f['drawn'], 0.95))}"
-            f" | {ratio(v)} | {ms(p50(f['net']))} | {ms(p50(f['tail']))}"
+            f" | {ratio(v)} | {ms(p50(f['fin']))} | {ms(p50(f['tail']))}"
             f" | {ms(p50(f['server_cpu']))} | {ms(p50(f['TaskDuration']))}"
             f" ({1000 * p50(f['ScriptDuration']):.0f}, {1000 * lay:.0f})"
             f" | {p50(f['ws']) / 1024:.0f} | {len(f['drawn'])} | {len(v.errors)} |"
@@ -396,11 +396,109 @@ def report(vs: list[View], args, loads: list[float]) -> None:
             print(f"  error ({v.name}): {e}")
 
 
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "v8.execute",
+    "blink.user_timing",
+]
+
+
+def main_thread_profile(trace: bytes) -> tuple[float, float, dict[str, float]]:
+    """The busiest renderer main thread of a Chromium trace.
+
+    Returns:
+        (task wall ms, task CPU ms, self CPU ms per event name); CPU is the trace's thread time
+        (``tdur``), which does not count time the thread waited for a core.
+    """
+    events = json.loads(trace)
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    mains = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("ph") == "M" and e.get("name") == "thread_name"
+        if e.get("args", {}).get("name") == "CrRendererMain"
+    }
+    spans: dict[tuple, list[dict]] = {m: [] for m in mains}
+    for e in events:
+        key = (e.get("pid"), e.get("tid"))
+        if e.get("ph") == "X" and key in spans and e.get("dur"):
+            spans[key].append(e)
+    wall = {k: sum(e["dur"] for e in v if e["name"] == "RunTask") for k, v in spans.items()}
+    if not wall:
+        return 0.0, 0.0, {}
+    key = max(wall, key=wall.get)
+    busiest = sorted(spans[key], key=lambda e: (e["ts"], -e["dur"]))
+    cpu = sum(e.get("tdur", e["dur"]) for e in busiest if e["name"] == "RunTask")
+    self_us: dict[str, float] = {}
+    stack: list[list] = []  # [end ts, name, children's CPU, own CPU]
+
+    def close(entry) -> None:
+        self_us[entry[1]] = self_us.get(entry[1], 0.0) + max(0.0, entry[3] - entry[2])
+
+    for e in busiest:
+        while stack and stack[-1][0] <= e["ts"]:
+            close(stack.pop())
+        t = e.get("tdur", e["dur"])
+        if stack:
+            stack[-1][2] += t
+        stack.append([e["ts"] + e["dur"], e["name"], 0.0, t])
+    while stack:
+        close(stack.pop())
+    return wall[key] / 1000, cpu / 1000, {n: us / 1000 for n, us in self_us.items()}
+
+
+def event_group(name: str) -> str:
+    """A trace event's kind of work: JS, GC, style+layout, paint, or other."""
+    if "GC" in name or "Scavenge" in name or "Sweep" in name:
+        return "GC"
+    if name in ("Layout", "UpdateLayoutTree", "RecalculateStyles", "ScheduleStyleRecalculation"):
+        return "style+layout"
+    if name in ("Paint", "PrePaint", "Layerize", "Commit", "UpdateLayer", "CompositeLayers"):
+        return "paint"
+    js = ("FunctionCall", "RunMicrotasks", "EvaluateScript", "TimerFire", "FireAnimationFrame")
+    if name in js or name.startswith(("V8.", "v8.", "EventDispatch")):
+        return "JS"
+    return "other"
+
+
+async def trace_views(browser, pages, vs: list[View], inputs: Inputs, args) -> None:
+    """One more interaction per view under Chromium tracing: where the renderer's time goes."""
+    print("\n## one traced interaction per view: busiest renderer main thread, self time")
+    for page, v in zip(pages, vs, strict=True):
+        await browser.start_tracing(categories=TRACE_CATEGORIES)
+        n = len(v.fig.get("drawn", []))
+        await measure(page, v, inputs, args, record=True)
+        trace = await browser.stop_tracing()
+        if len(v.fig.get("drawn", [])) == n:
+            print(f"  {v.name}: failed ({v.errors[-1:]})")
+            continue
+        drawn, cpu = v.fig["drawn"].pop(), v.fig["server_cpu"].pop()
+        for k in v.fig:
+            if len(v.fig[k]) > n:
+                v.fig[k].pop()  # the traced run is not one of the timed ones
+        wall, cpu_ms, self_ms = main_thread_profile(trace)
+        groups: dict[str, float] = {}
+        for name, t in self_ms.items():
+            groups[event_group(name)] = groups.get(event_group(name), 0.0) + t
+        top = sorted(self_ms.items(), key=lambda kv: -kv[1])[:6]
+        names = ", ".join(f"{name} {t:.0f}" for name, t in top)
+        kinds = ", ".join(f"{g} {t:.0f}" for g, t in sorted(groups.items(), key=lambda kv: -kv[1]))
+        print(
+            f"  {v.name}: drawn {ms(drawn)}; server CPU {ms(cpu)}; renderer main thread: tasks"
+            f" {wall:.0f} ms wall, {cpu_ms:.0f} ms CPU = {kinds}\n"
+            f"      top events by self CPU time (ms): {names}"
+        )
+
+
 async def run(args) -> None:
     from playwright.async_api import async_playwright
 
-    log_path = Path(os.environ.get("BENCH_LOG", "/dev/null"))
-    log_app, log_triv = open(log_path, "w"), open(log_path, "a")  # noqa: SIM115
+    logs = os.environ.get("BENCH_LOG")  # e.g. /tmp/bl: app.log and trivial.log go there
+    log_app, log_triv = (
+        open(Path(logs) / name if logs else os.devnull, "w")  # noqa: SIM115
+        for name in ("app.log", "trivial.log")
+    )
     app_proc, app = serve("app.py", log_app)
     triv_proc, trivial = serve("bench/trivial_page.py", log_triv)
     inputs = Inputs(args.seed)
@@ -426,6 +524,8 @@ async def run(args) -> None:
                     print("warm-up done; plotly charts per view:", {v.name: v.want for v in vs})
                 elif i >= args.warmup and (i - args.warmup + 1) % 10 == 0:
                     print(f"  {i - args.warmup + 1} rounds, load average {loads[-1]:.1f}")
+            if args.trace:
+                await trace_views(browser, pages, vs, inputs, args)
             await browser.close()
     finally:
         stop_server(app_proc, log_app)
@@ -440,6 +540,7 @@ def main() -> None:
     ap.add_argument("--quiet", type=int, default=500, help="ms without DOM change = drawn")
     ap.add_argument("--timeout", type=float, default=90, help="per interaction, seconds")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--trace", action="store_true", help="then one traced run per view")
     ap.add_argument("--only", help="comma list of views besides the floors: CNN,RNN,side")
     asyncio.run(run(ap.parse_args()))
 
