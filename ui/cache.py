@@ -4,6 +4,13 @@ Models: loaded once per process by ``nets.registry`` (lru_cache) and warmed by
 ``warm_models`` (st.cache_resource). Results: bounded ``st.cache_data`` keyed by plain values
 (bytes, str, ints), so a rerun with the same input costs a hash and a copy, never a model pass.
 ``InputError`` is not cached; it is raised again on each call, which is cheap.
+
+Memory: ``st.cache_data`` keeps every entry pickled (and unpickles a copy on each hit). An
+``ImageAnalysis`` pickles to 2.3 MB (a digit PNG) to 5.5 MB (a 1600×1200 photo), 80 % of it the
+full-resolution feature maps, so 64 entries could hold 150–350 MB per image function; the two
+image functions are therefore also bounded in bytes (``max_size``, least recently used out
+first). Text results are 7–28 KB for a short sentence but ≈ 210 KB at the 200-token cap, so
+the text functions get a byte bound too. ``tests/test_cache_memory.py`` measures these sizes.
 """
 
 from __future__ import annotations
@@ -24,13 +31,17 @@ def warm_models() -> bool:
     return True
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+IMAGE_CACHE_SIZE = "64MB"  # per image function: ≈ 9 canvas drawings, 12 photos or 27 digit PNGs
+TEXT_CACHE_SIZE = "16MB"  # per text function: 128 short sentences, ≈ 75 at the token cap
+
+
+@st.cache_data(max_entries=64, max_size=IMAGE_CACHE_SIZE, show_spinner=False)
 def image_analysis(data: bytes) -> nets.ImageAnalysis:
     """``nets.analyze_image`` on uploaded bytes."""
     return nets.analyze_image(data)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, max_size=IMAGE_CACHE_SIZE, show_spinner=False)
 def array_analysis(arr: np.ndarray) -> nets.ImageAnalysis:
     """``nets.analyze_image`` on an array (a canvas drawing or a gallery sample)."""
     return nets.analyze_image(arr)
@@ -51,12 +62,12 @@ def row_attributions(input28: np.ndarray, target: int) -> np.ndarray:
     return attribution.row_gru_attributions(input28, target)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_data(max_entries=128, max_size=TEXT_CACHE_SIZE, show_spinner=False)
 def text_analysis(text: str) -> nets.TextAnalysis:
     return nets.analyze_text(text)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_data(max_entries=128, max_size=TEXT_CACHE_SIZE, show_spinner=False)
 def text_cnn_analysis(text: str) -> nets.TextCNNAnalysis:
     return nets.analyze_text_cnn(text)
 
