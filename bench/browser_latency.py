@@ -14,21 +14,28 @@ its floor see the same machine load.
 
 **"All charts drawn"** (checked in the page, on the page's own clock):
 
-1. the script state went ``running`` → ``notRunning`` after the action (the browser has
-   received the whole rerun) and Streamlit's "running" status widget is gone;
+1. the page has received the rerun's ``script_finished`` message (counted by a listener on the
+   app's websocket: a fast rerun can go running → notRunning within one React render, so the
+   ``data-test-script-state`` attribute alone can miss it), the script state is
+   ``notRunning`` and Streamlit's "running" status widget is gone;
 2. the view shows exactly the number of ``stPlotlyChart`` elements it showed after warm-up,
-   each with its ``.js-plotly-plot .main-svg`` drawn, and every ``st.image`` ``<img>`` loaded;
+   each with its ``.js-plotly-plot .main-svg`` drawn, and every ``<img>`` in the main area
+   loaded (``complete`` with a width: a broken image is a failure, not a finished page);
 3. nothing in the main area has changed (no DOM mutation) for ``--quiet`` ms, and the page's
    main thread answered every 50 ms poll on time (≤ 200 ms apart) during that time, so a long
    task that has not yet touched the DOM is not taken for a finished page.
 
-The latency ("drawn") runs from just before the action to the later of the last DOM mutation
-in the main area and the script state turning ``notRunning`` (the quiet wait is not counted;
-an unchanged element causes no mutation, so the page can look final before Streamlit says it
-is done). Beside it: "script done", the time until the script
-state turned ``notRunning`` (what the server's rerun plus transfer cost, seen from the
-browser; charts render while deltas stream in, so the two overlap), and the websocket bytes
-received per rerun (the chart JSON is most of it).
+The latency ("drawn") runs from just before the action to the latest of the last DOM mutation
+in the main area, the ``script_finished`` message and the state turning ``notRunning`` (the
+quiet wait is not counted; an unchanged element causes no mutation, so the page can look final
+before Streamlit says it is done). Beside it: "fin", action → ``script_finished`` reaches the
+page (upload, the server's rerun, transfer, and any backlog of the page's main thread: deltas
+render while they stream in, so this overlaps with drawing); "tail" = drawn − fin; the server
+process's CPU time per interaction (``/proc``); the tab's renderer main-thread time (CDP
+``Performance.getMetrics``: all tasks, of which JS and layout + style); the websocket bytes
+received per rerun (mostly chart JSON). ``--trace`` then records one Chromium trace per view
+and splits the renderer main thread's CPU time (the trace's thread time, which leaves out
+waiting for a core) by kind of work: JS, style + layout, paint, GC.
 
 What each view's charts are (default state, nothing toggled):
 
@@ -207,7 +214,7 @@ class View:
     pid: int  # its server's process id, for CPU time
     setup: list[str] = field(default_factory=list)  # button texts to click in order
     want: int = -1  # plotly charts expected once drawn (-1: learnt at the first warm-up)
-    # per recorded run: drawn, done (s from the action), ws (bytes), server CPU (s),
+    # per recorded run: drawn, fin, tail (s from the action), ws (bytes), server_cpu (s),
     # and the tab's renderer main-thread times (s) named as in RENDERER
     fig: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
