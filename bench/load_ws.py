@@ -53,6 +53,24 @@ def cpu_seconds(pid: int) -> float:
         return float("nan")
 
 
+def _summed(f):
+    """``f`` summed over a list of pids (the server's processes, e.g. classroom backends)."""
+    return lambda pids: sum(f(p) for p in pids) if pids else float("nan")
+
+
+rss_mb, cpu_seconds = _summed(rss_mb), _summed(cpu_seconds)
+
+
+class _Watch(MemoryWatch):
+    def run(self):  # MemoryWatch's loop, over the summed RSS
+        while not self.stop.is_set():
+            self.samples.append((time.monotonic(), rss_mb(self.pid)))
+            self.stop.wait(0.5)
+
+
+MemoryWatch = _Watch
+
+
 class Client:
     """One Streamlit session over a raw websocket."""
 
@@ -195,7 +213,7 @@ async def run(args) -> None:
         base, pid = args.url.rstrip("/"), args.pid
     else:
         proc, base = start_server(args.server_opt)
-        pid = proc.pid
+        pid = [proc.pid]
     ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
     try:
         load1 = os.getloadavg()[0]
@@ -222,7 +240,7 @@ async def run(args) -> None:
         rss_open = rss_mb(pid)
         stats.pop("cnn", None)
         t0 = time.perf_counter()
-        cpu0 = cpu_seconds(pid)
+        cpu0, client_cpu0 = cpu_seconds(pid), time.process_time()
         if args.burst:
             for r in range(args.burst):
                 for kind in ("rnn", "cnn"):
@@ -256,6 +274,7 @@ async def run(args) -> None:
             rep.cancel()
         wall = time.perf_counter() - t0
         cores = (cpu_seconds(pid) - cpu0) / wall
+        client_cores = (time.process_time() - client_cpu0) / wall
         await asyncio.gather(*(s.client.close() for s in sessions), return_exceptions=True)
         await asyncio.sleep(2.0)
         rss_end = rss_mb(pid)
@@ -267,7 +286,10 @@ async def run(args) -> None:
             + f", load average at start {load1:.1f}, at end {os.getloadavg()[0]:.1f}"
         )
         summary(stats, wall)
-        print(f"server CPU: {cores:.2f} cores on average over the run (of {os.cpu_count()})")
+        print(
+            f"server CPU: {cores:.2f} cores on average over the run (of {os.cpu_count()}); "
+            f"these clients: {client_cores:.2f} cores"
+        )
         print(
             f"server RSS MB (after a warm-up session): start {rss_start:.0f}, all sessions open "
             f"{rss_open:.0f} (≈ {(rss_open - rss_start) / max(1, args.sessions):.1f} MB per "
@@ -291,7 +313,13 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=0.0, help="mean think time in loop mode")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--url", help="use a running server, e.g. http://127.0.0.1:8501")
-    ap.add_argument("--pid", type=int, default=0, help="its pid, for memory figures")
+    ap.add_argument(
+        "--pid",
+        type=int,
+        action="append",
+        default=[],
+        help="its pid, for CPU and memory figures; repeat to sum processes (classroom backends)",
+    )
     ap.add_argument(
         "--server-opt",
         action="append",
