@@ -217,11 +217,13 @@ async def run(args) -> None:
     ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
     try:
         load1 = os.getloadavg()[0]
-        # Warm-up session: loads the models and fills the caches, as the teacher's own visit does.
-        warm = Session(10_000, ws_url, {}, args.timeout, "en")
-        await warm.open()
-        await warm.rnn()
-        await warm.client.close()
+        # Warm-up session: loads the models and fills the caches, as the teacher's own visit does
+        # (--warm 2 behind scripts/classroom.py's round robin: one for each of its 2 workers).
+        for w in range(args.warm):
+            warm = Session(10_000 + w, ws_url, {}, args.timeout, "en")
+            await warm.open()
+            await warm.rnn()
+            await warm.client.close()
         await asyncio.sleep(1.0)
         rss_start = rss_mb(pid)
         watch = MemoryWatch(pid)
@@ -312,6 +314,7 @@ def main() -> None:
     ap.add_argument("--pause", type=float, default=1.0, help="seconds between burst rounds")
     ap.add_argument("--think", type=float, default=0.0, help="mean think time in loop mode")
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--warm", type=int, default=1, help="warm-up sessions before the run")
     ap.add_argument("--url", help="use a running server, e.g. http://127.0.0.1:8501")
     ap.add_argument(
         "--pid",

@@ -8,8 +8,9 @@ free local ports, waits until each answers ``/_stcore/health``, then serves a TC
 --address:--port. A browser's session is its websocket plus HTTP requests (uploads, media) that
 must reach the same process, so the proxy pins each browser to a backend with a cookie
 (``cnnrnn_worker=<i>``): it reads the first request head of each client connection, routes by the
-cookie (or picks the next live backend, round robin, and adds ``Set-Cookie`` to the first
-response head), then pipes bytes both ways, so a kept-alive connection stays with its backend.
+cookie, or picks the next live backend (round robin) and adds ``Set-Cookie`` and
+``Connection: close`` to the first response head; then it pipes bytes both ways, so a kept-alive
+connection stays with its backend.
 A backend that exits is logged and gets no new clients (its cookies are re-assigned).
 SIGINT/SIGTERM stop the proxy and the backends' process groups. Backend logs go to --log-dir
 (default: a new temporary directory); their paths are printed at start.
@@ -202,12 +203,32 @@ class Proxy:
             bwriter.close()
 
 
+def with_cookie(head: bytes, set_cookie: bytes) -> bytes:
+    """A response head with the ``Set-Cookie`` line added.
+
+    Unless it is a websocket upgrade (101), it also says ``Connection: close``: the browser's
+    later requests then come on new connections, routed by the cookie, so a request sent before
+    the cookie arrived cannot keep a connection to another backend alive.
+
+    Args:
+        head: status line and headers, ending with a blank line.
+        set_cookie: the ``Set-Cookie: ...\\r\\n`` line.
+
+    Returns:
+        The new head.
+    """
+    lines = head[:-4].split(b"\r\n")
+    if lines[0].split()[1:2] != [b"101"]:
+        lines = [ln for ln in lines if not ln.lower().startswith(b"connection:")]
+        lines.append(b"Connection: close")
+    return b"\r\n".join(lines) + b"\r\n" + set_cookie + b"\r\n"
+
+
 async def pipe(reader, writer, set_cookie: bytes = b"") -> None:
     """Copy bytes until EOF, then half-close; with ``set_cookie``, add it to the first head."""
     try:
         if set_cookie:
-            head = await reader.readuntil(b"\r\n\r\n")
-            writer.write(head[:-2] + set_cookie + b"\r\n")
+            writer.write(with_cookie(await reader.readuntil(b"\r\n\r\n"), set_cookie))
         while data := await reader.read(CHUNK):
             writer.write(data)
             await writer.drain()

@@ -106,6 +106,13 @@ def test_cookie_and_request_line_parsing():
     assert mod.cookie_worker(b"GET / HTTP/1.1\r\nCookie: cnnrnn_worker=1x\r\n\r\n") is None
     assert mod.REQUEST_LINE.match(b"PUT /_stcore/upload_file/s/f HTTP/1.1\r\n")
     assert not mod.REQUEST_LINE.match(b"\x16\x03\x01 hello\r\n")
+    cookie = b"Set-Cookie: cnnrnn_worker=1\r\n"
+    ok = b"HTTP/1.1 200 OK\r\nconnection: keep-alive\r\nContent-Length: 2\r\n\r\n"
+    assert mod.with_cookie(ok, cookie) == (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n" + cookie + b"\r\n"
+    )
+    upgrade = b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\r\n"
+    assert mod.with_cookie(upgrade, cookie) == upgrade[:-2] + cookie + b"\r\n"
 
 
 @pytest.mark.browser
