@@ -16,10 +16,19 @@ the text functions get a byte bound too. ``tests/test_cache_memory.py`` measures
 from __future__ import annotations
 
 import numpy as np
+import plotly.io as pio
 import streamlit as st
 
 import nets
 from nets import attribution
+
+# st.plotly_chart serialises every figure with plotly.io.to_json, whose "auto" engine is orjson when
+# installed. orjson (3.8.3 here; ijl/orjson#422) keeps a reference to a numpy array it cannot
+# serialise (strings or objects, e.g. customdata mixing tokens and numbers) when it raises, and
+# plotly then retries with a cleaned copy: ≈ 1.3 KB leaked per such figure per rerun, forever.
+# The standard-library engine gives the same JSON without the leak and no measurable cost here
+# (tests/test_cache_memory.py; README, Performance). Process-wide: every page imports this module.
+pio.json.config.default_engine = "json"
 
 
 @st.cache_resource(show_spinner=False)
