@@ -9,7 +9,8 @@ Starts tracemalloc (``--frames`` deep), then runs ``streamlit run app.py`` in th
 same click entry point as ``python -m streamlit``, from the repo root so ``.streamlit/config.toml``
 applies). Each dump prints RSS and tracemalloc's traced total (RSS growth without traced growth is
 native memory: torch, protobuf's C++ side, malloc fragmentation) and writes ``snap-N.pickle``
-(the snapshot) and ``types-N.txt`` (live gc objects by type). Comparing two snapshots groups
+(the snapshot) and ``types-N.txt`` (live gc objects by type); with ``--who TYPE`` also
+``who-N.txt``: the chain of referrers that keeps the oldest and newest live TYPE alive. Comparing two snapshots groups
 the growth by traceback; it runs in a separate process (``--compare``), so it never stalls the
 server. Tracing slows the server 2-3 ×. Prints figures, never asserts.
 """
