@@ -89,7 +89,7 @@ class Backend:
         cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
         # One cookie secret for all: a signed cookie is valid on any backend.
         env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret}
-        with self.log_path.open("wb") as out:
+        with self.log_path.open("ab") as out:
             self.proc = await asyncio.create_subprocess_exec(
                 *cmd,
                 cwd=ROOT,
@@ -126,6 +126,19 @@ class Backend:
                 )
             await asyncio.sleep(0.25)
         self.alive = True
+
+    async def launch(self, cookie_secret: str, attempts: int = 3) -> None:
+        """Start and wait until healthy; if the process exits at start-up (e.g. someone took
+        its port in the meantime), try again on another free port."""
+        for attempt in range(attempts):
+            await self.start(cookie_secret)
+            try:
+                return await self.wait_healthy()
+            except RuntimeError as e:
+                if attempt == attempts - 1:
+                    raise
+                log(f"{e}; trying again")
+                self.port = free_port()
 
     async def watch(self, stopping: asyncio.Event) -> None:
         """Mark the backend dead when its process exits."""
@@ -267,11 +280,9 @@ async def serve(args: argparse.Namespace) -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_hex(32)
     backends = [Backend(i, free_port(), log_dir / f"backend-{i}.log") for i in range(args.workers)]
+    launches = [asyncio.create_task(b.launch(secret)) for b in backends]
     try:
-        for b in backends:
-            await b.start(secret)
-        watchers = [asyncio.create_task(b.watch(stopping)) for b in backends]
-        ready = asyncio.gather(*(b.wait_healthy() for b in backends))
+        ready = asyncio.gather(*launches)
         stop = asyncio.create_task(stopping.wait())
         await asyncio.wait({ready, stop}, timeout=START_TIMEOUT, return_when="FIRST_COMPLETED")
         if not ready.done():
@@ -280,6 +291,7 @@ async def serve(args: argparse.Namespace) -> None:
                 log(f"backends not healthy after {START_TIMEOUT:.0f} s; logs in {log_dir}")
             return
         ready.result()  # raises if a backend exited during start-up
+        watchers = [asyncio.create_task(b.watch(stopping)) for b in backends]
         proxy = Proxy(backends)
         server = await asyncio.start_server(proxy.handle, args.address, args.port, limit=MAX_HEAD)
         host = "localhost" if args.address in ("0.0.0.0", "::") else args.address
@@ -293,6 +305,9 @@ async def serve(args: argparse.Namespace) -> None:
             t.cancel()
     finally:
         stopping.set()
+        for t in launches:  # a launch still retrying must not start a process after this
+            t.cancel()
+        await asyncio.gather(*launches, return_exceptions=True)
         await stop_backends(backends)
         log("all backends stopped")
 
