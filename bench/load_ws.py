@@ -17,7 +17,9 @@ R rounds. Otherwise every session loops for ``--seconds``.
 Prints interactions/s, p50/p95 per kind, errors (time-outs, exception elements, st.error
 alerts, closed sockets) and the server's RSS (``/proc``) at start, with all sessions open,
 peak and end (and once a minute in loop mode). Starts ``streamlit run app.py`` from the repo
-root, so ``.streamlit/config.toml`` applies (or use ``--url``). Never asserts.
+root, so ``.streamlit/config.toml`` applies (or use ``--url``). Never asserts. Behind
+``scripts/classroom.py``: ``--url http://127.0.0.1:PORT --warm 2 --pid PROXY --pid B0 --pid B1``
+(one warm-up session per worker; CPU and RSS summed over the pids).
 """
 
 from __future__ import annotations
