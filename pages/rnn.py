@@ -14,6 +14,7 @@ import streamlit as st
 import nets
 from nets import rnn_explain as rx
 from ui import cache
+from ui.callbacks import step_labeller, step_picker
 from ui.guard import guarded as guard_section
 from ui.i18n import current_lang, t
 from ui.text_input import text_input
@@ -38,20 +39,6 @@ def chart(fig, key: str, **kw):
 
 def badge(label: str) -> str:
     return vr.verdict_badge(label, t(f"rnn.label.{label}"))
-
-
-def on_pick(chart_key: str, step_key: str) -> None:
-    """Unrolled-network click: select the clicked h_t (customdata[0] is its 0-based step)."""
-    event = st.session_state.get(chart_key)
-    try:
-        points = event["selection"]["points"]
-    except (KeyError, TypeError):
-        return
-    for p in points:
-        cd = p.get("customdata")
-        if cd is not None and len(cd) >= 2:
-            st.session_state[step_key] = int(cd[0])
-            return
 
 
 # ----------------------------------------------------------------------------- input
@@ -88,7 +75,10 @@ if text2:
 
 T = len(a.tokens)
 sid = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-step_key = f"{P}.step.{sid}"
+step_key = f"{P}.step.current"  # one widget id for every sentence (see ui/callbacks.py)
+if st.session_state.get(f"_{P}.step_sid") != sid:  # a new sentence starts at its last step
+    st.session_state[f"_{P}.step_sid"] = sid
+    st.session_state.pop(step_key, None)
 
 # ----------------------------------------------------------------------------- verdict
 
@@ -122,7 +112,7 @@ with guarded("unrolled"):
         step = st.select_slider(
             t("rnn.step.label"),
             options=list(range(T)),
-            format_func=lambda i: f"{i + 1} · {a.raw_tokens[i]}",
+            format_func=step_labeller(a.raw_tokens),
             key=step_key,
         )
     chart_key = f"{P}.chart.unrolled.{sid}"
@@ -131,7 +121,7 @@ with guarded("unrolled"):
         width="stretch",
         config=CHART,
         key=chart_key,
-        on_select=lambda: on_pick(chart_key, step_key),
+        on_select=step_picker(chart_key, step_key),
         selection_mode="points",
     )
     lo, hi = vr.unroll_window(T, step)

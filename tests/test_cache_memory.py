@@ -116,11 +116,6 @@ def _live_text_analyses() -> int:
     return sum(isinstance(o, nets.TextAnalysis) for o in gc.get_objects())
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="pages/rnn.py: the unrolled chart's on_select lambda and the per-sentence step key "
-    "keep every sentence's run alive (fix: ui.callbacks.step_picker and a stable step key)",
-)
 def test_rnn_page_session_does_not_keep_old_sentences():
     from streamlit.testing.v1 import AppTest
 

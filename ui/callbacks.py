@@ -47,3 +47,19 @@ def step_picker(chart_key: str, step_key: str) -> partial:
         A ``functools.partial`` holding only the two keys (no page globals).
     """
     return partial(pick_step, chart_key, step_key)
+
+
+def _step_label(tokens: tuple[str, ...], i: int) -> str:
+    return f"{i + 1} · {tokens[i]}"
+
+
+def step_labeller(tokens) -> partial:
+    """A ``format_func`` for a step slider: ``"t · token"`` (1-based), holding only the tokens.
+
+    Args:
+        tokens: the sentence's tokens as written.
+
+    Returns:
+        A ``functools.partial`` (no page globals).
+    """
+    return partial(_step_label, tuple(tokens))
