@@ -245,3 +245,16 @@ def _build() -> dict[str, bytes]:
 def corpus() -> dict[str, bytes]:
     """Every awkward upload, name → file bytes (built once, then cached)."""
     return dict(_build())
+
+
+# The image CNN's activation shapes for one 28×28 input, written out (not read from the model).
+IMAGE_CNN_SHAPES = {
+    "conv1": (16, 28, 28),
+    "relu1": (16, 28, 28),
+    "pool1": (16, 14, 14),
+    "conv2": (32, 14, 14),
+    "relu2": (32, 14, 14),
+    "pool2": (32, 7, 7),
+    "fc1": (128,),
+    "logits": (10,),
+}

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 import torch
-from badinputs import EXPECT, corpus, digit_image, encode, png_bytes
+from badinputs import EXPECT, IMAGE_CNN_SHAPES, corpus, digit_image, encode, png_bytes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -40,16 +40,7 @@ def check_analysis(a: nets.ImageAnalysis) -> None:
     """Every array has its documented shape and only finite values."""
     assert a.input28.shape == (28, 28) and np.isfinite(a.input28).all()
     assert a.input28.min() >= 0.0 and a.input28.max() <= 1.0
-    shapes = {
-        "conv1": (16, 28, 28),
-        "relu1": (16, 28, 28),
-        "pool1": (16, 14, 14),
-        "conv2": (32, 14, 14),
-        "relu2": (32, 14, 14),
-        "pool2": (32, 7, 7),
-        "fc1": (128,),
-        "logits": (10,),
-    }
+    shapes = IMAGE_CNN_SHAPES
     for name, shape in shapes.items():
         assert a.activations[name].shape == shape, name
         assert np.isfinite(a.activations[name]).all(), name

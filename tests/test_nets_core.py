@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from badinputs import IMAGE_CNN_SHAPES
 
 import nets
 from nets import InputError, analyze_image, analyze_rows, analyze_text, analyze_text_cnn
@@ -89,16 +90,7 @@ def test_image_trace_layers_in_order_and_consistent(digits):
     a = analyze_image(x)
     assert list(a.activations) == list(ImageCNN.LAYERS)
     shapes = {k: v.shape for k, v in a.activations.items()}
-    assert shapes == {
-        "conv1": (16, 28, 28),
-        "relu1": (16, 28, 28),
-        "pool1": (16, 14, 14),
-        "conv2": (32, 14, 14),
-        "relu2": (32, 14, 14),
-        "pool2": (32, 7, 7),
-        "fc1": (128,),
-        "logits": (10,),
-    }
+    assert shapes == IMAGE_CNN_SHAPES
     np.testing.assert_allclose(a.activations["relu1"], np.maximum(a.activations["conv1"], 0))
     r = a.activations["relu1"].reshape(16, 14, 2, 14, 2).max(axis=(2, 4))
     np.testing.assert_allclose(a.activations["pool1"], r)
