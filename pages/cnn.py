@@ -18,9 +18,11 @@ from ui import cache, cnn_cache
 from ui.guard import guarded as guard_section
 from ui.i18n import current_lang, t
 from ui.image_input import image_input
+from ui.shell import require_shell
 from viz import cnn as vz
 
 log = logging.getLogger(__name__)
+require_shell()  # a direct link on a fresh server: rerun inside app.py (ui/shell.py)
 lang = current_lang()
 P = "cnn."  # session-state namespace
 CHART = {"width": "stretch", "config": {"displayModeBar": False}}

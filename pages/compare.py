@@ -14,12 +14,14 @@ from nets.registry import load_npz
 from ui import cache, compare_cache
 from ui.guard import guarded as guard_section
 from ui.i18n import current_lang, t
+from ui.shell import require_shell
 from ui.tables import VIEW_KEY, VIEWS, show_table
 from viz import cnn as vcnn
 from viz import compare as vc
 from viz import rnn as vr
 
 log = logging.getLogger(__name__)
+require_shell()  # a direct link on a fresh server: rerun inside app.py (ui/shell.py)
 lang = current_lang()
 P = "compare."  # session-state prefix
 CNN_T, RNN_T = t("compare.name.textcnn"), t("compare.name.gru")

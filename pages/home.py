@@ -11,7 +11,9 @@ from streamlit.errors import StreamlitPageNotFoundError
 from ui.i18n import LANG_KEY, current_lang, t
 from ui.model_card import missing_models, model_card_rows
 from ui.nav import existing_pages
+from ui.shell import require_shell
 
+require_shell()  # a direct link on a fresh server: rerun inside app.py (ui/shell.py)
 lang = current_lang()
 
 st.title(t("app.title"))

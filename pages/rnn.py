@@ -17,6 +17,7 @@ from ui import cache
 from ui.callbacks import step_labeller, step_picker
 from ui.guard import guarded as guard_section
 from ui.i18n import current_lang, t
+from ui.shell import require_shell
 from ui.text_input import text_input
 from viz import rnn as vr
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 P = "rnn"  # session-state namespace
 CHART = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
+require_shell()  # a direct link on a fresh server: rerun inside app.py (ui/shell.py)
 lang = current_lang()
 
 
