@@ -9,6 +9,7 @@ Browser tests are marked ``@pytest.mark.browser`` and use ``app_server`` (base U
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import shutil
@@ -101,27 +102,35 @@ def server_log() -> Path:
     return ARTIFACTS / f"streamlit-server-{os.getpid()}.log"
 
 
-@pytest.fixture(scope="session")
-def app_server(server_log: Path):
-    """Start ``streamlit run app.py`` on a free port; yield its base URL; stop it afterwards."""
+@contextlib.contextmanager
+def started_server(log_path: Path, env: dict | None = None):
+    """``streamlit run app.py`` (README's way) on a free port, logging to ``log_path``.
+
+    Yields the base URL once the server is healthy; stops the server afterwards.
+    """
     port = _free_port()
-    cmd = streamlit_cmd(port)
-    log = server_log.open("w", encoding="utf-8")
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    log = log_path.open("w", encoding="utf-8")
+    proc = subprocess.Popen(
+        streamlit_cmd(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while not _healthy(f"{base}/_stcore/health"):
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with code {proc.returncode}; log: {server_log}")
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit not healthy after {SERVER_START_TIMEOUT} s; log: {server_log}"
-                )
+            if proc.poll() is not None or time.monotonic() > deadline:
+                tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+                pytest.fail(f"streamlit did not start (exit {proc.poll()}); {log_path}:\n{tail}")
             time.sleep(0.25)
         yield base
     finally:
         stop_server(proc, log)
+
+
+@pytest.fixture(scope="session")
+def app_server(server_log: Path):
+    """Start ``streamlit run app.py`` on a free port; yield its base URL; stop it afterwards."""
+    with started_server(server_log) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

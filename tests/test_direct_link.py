@@ -7,21 +7,8 @@ Streamlit starts in "pages folder" mode because ``pages/`` sits beside ``app.py`
 
 from __future__ import annotations
 
-import subprocess
-import time
-
 import pytest
-from conftest import (
-    ARTIFACTS,
-    ROOT,
-    SERVER_START_TIMEOUT,
-    _free_port,
-    _healthy,
-    assert_no_exception,
-    stop_server,
-    streamlit_cmd,
-    wait_for_app,
-)
+from conftest import ARTIFACTS, assert_no_exception, started_server, wait_for_app
 
 from ui.i18n import t
 from ui.nav import existing_pages
@@ -34,19 +21,9 @@ SIDEBAR = '[data-testid="stSidebar"]'
 @pytest.fixture
 def fresh_server():
     """A server no session has visited yet (the shared app_server is warm from other tests)."""
-    port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "streamlit-direct-link.log").open("w", encoding="utf-8")
-    proc = subprocess.Popen(streamlit_cmd(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _healthy(f"{base}/_stcore/health"):
-            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.25)
+    with started_server(ARTIFACTS / "streamlit-direct-link.log") as base:
         yield base
-    finally:
-        stop_server(proc, log)
 
 
 def test_first_request_to_a_page_link_runs_inside_the_shell(fresh_server, browser):

@@ -23,16 +23,7 @@ from pathlib import Path
 
 import pytest
 from badinputs import digit_image
-from conftest import (
-    ROOT,
-    SERVER_START_TIMEOUT,
-    _free_port,
-    _healthy,
-    assert_no_exception,
-    stop_server,
-    streamlit_cmd,
-    wait_for_app,
-)
+from conftest import ROOT, assert_no_exception, started_server, wait_for_app
 from PIL import Image, PngImagePlugin
 
 pytestmark = pytest.mark.browser
@@ -96,22 +87,9 @@ def private_server():
         pytest.skip("pages/cnn.py does not exist yet: nothing to upload to")
     tmp = Path(tempfile.mkdtemp(prefix="privacy-tmp-"))
     logdir = Path(tempfile.mkdtemp(prefix="privacy-log-"))  # the log must not be in TMPDIR
-    port = _free_port()
     env = {**os.environ, "TMPDIR": str(tmp), "TEMP": str(tmp), "TMP": str(tmp)}
-    cmd = streamlit_cmd(port)
-    log_path = logdir / "server.log"
-    log = log_path.open("w", encoding="utf-8")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _healthy(f"{base}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start; log: {log_path.read_text()[-2000:]}")
-            time.sleep(0.25)
+    with started_server(logdir / "server.log", env) as base:
         yield base, tmp
-    finally:
-        stop_server(proc, log)
 
 
 def test_uploads_never_touch_disk(private_server, browser):
