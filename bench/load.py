@@ -35,14 +35,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from conftest import CHROMIUM_ARGS as TEST_CHROMIUM_ARGS  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
+# The browser tests' flags, plus no throttling of background tabs (many sessions per browser).
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
+    *TEST_CHROMIUM_ARGS,
     "--disable-renderer-backgrounding",
     "--disable-background-timer-throttling",
     "--disable-backgrounding-occluded-windows",

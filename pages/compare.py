@@ -31,6 +31,19 @@ TEXT_VIEWS = ("text", "ngrams", "gru", "attr_text", "contrast")
 DEFAULT_TEXT = evidence.CONTRAST_PAIRS[2]["a"]  # "虽然…但是…": the page opens on a lesson
 
 
+def model_header(title: str, color: str, result) -> None:
+    """A model column's heading and its verdict with the confidence (P of the chosen class)."""
+    st.markdown(f"#### :{color}[{title}]")
+    p = max(result.prob_positive, 1 - result.prob_positive)
+    st.metric(
+        t("compare.prediction"),
+        t(f"compare.class.{result.label}"),
+        t("compare.confidence", p=p),
+        delta_color="off",
+        delta_arrow="off",
+    )
+
+
 def section(name: str):
     """Show a bilingual message, not a traceback, if a view fails unexpectedly."""
     return guard_section(name, "compare.error", log)
@@ -131,14 +144,7 @@ def text_view() -> tuple[str, bool]:
         plot(vc.prob_bars(classes, pc, pr, (CNN_T, RNN_T), t("compare.preds")), "t_probs")
     left, right = st.columns(2, gap="medium")
     with left:
-        st.markdown(f"#### :blue[{CNN_T}]")
-        st.metric(
-            t("compare.prediction"),
-            t(f"compare.class.{cnn.label}"),
-            t("compare.confidence", p=max(cnn.prob_positive, 1 - cnn.prob_positive)),
-            delta_color="off",
-            delta_arrow="off",
-        )
+        model_header(CNN_T, "blue", cnn)
         with section("ngrams"):
             st.markdown(f"**{t('compare.ngrams.heading')}**")
             st.caption(t("compare.ngrams.caption"))
@@ -182,14 +188,7 @@ def text_view() -> tuple[str, bool]:
             st.caption(t("compare.ngrams.map", k=k, f=f))
             plot(vc.feature_map_line(cnn.tokens, cnn.maps[k][f], k, hit.start, CNN_T), "t_fmap")
     with right:
-        st.markdown(f"#### :orange[{RNN_T}]")
-        st.metric(
-            t("compare.prediction"),
-            t(f"compare.class.{gru.label}"),
-            t("compare.confidence", p=max(gru.prob_positive, 1 - gru.prob_positive)),
-            delta_color="off",
-            delta_arrow="off",
-        )
+        model_header(RNN_T, "orange", gru)
         with section("gru"):
             st.markdown(f"**{t('compare.gru.heading')}**")
             st.caption(t("compare.gru.caption"))

@@ -278,3 +278,16 @@ def plotly_array(v) -> np.ndarray:
         return np.asarray(v, dtype=np.float64)
     except (TypeError, ValueError):
         return np.asarray(v)
+
+
+def open_app(page: Path | str, lang: str, timeout: float = 60, **query):
+    """Run a page script under AppTest with ``?lang=`` and ``query``; assert no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(page), default_timeout=timeout)
+    at.query_params["lang"] = lang
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_app
 from conftest import plotly_array as arr
 from streamlit.testing.v1 import AppTest
 
@@ -29,13 +30,7 @@ pytestmark = pytest.mark.timeout(240)
 
 
 def run(lang: str = "en", **query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.query_params["lang"] = lang
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(PAGE, lang, timeout=120, **query)
 
 
 def charts(at: AppTest) -> dict[str, dict]:

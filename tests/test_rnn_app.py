@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_app
 from streamlit.testing.v1 import AppTest
 from test_rnn_unit import arr
 
@@ -24,13 +25,7 @@ pytestmark = pytest.mark.timeout(240)
 
 
 def open_page(lang: str, **query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.query_params["lang"] = lang
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(PAGE, lang, **query)
 
 
 def type_text(at: AppTest, text: str) -> AppTest:
