@@ -7,6 +7,7 @@ Usage::
     python -m nets.train all --dry-run --out /tmp/x   # tiny slice, for tests
     python -m nets.train derive              # only the derived assets (projections, samples)
     python -m nets.train speed               # re-time all four models in one quiet run
+    python -m nets.train <plugin>            # nets/train_<plugin>.py: run(out, dry_run)
 
 Seeded: the same command gives the same splits; weights match up to float non-determinism.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import math
 import tempfile
@@ -345,9 +347,19 @@ def measure_speed(out: Path, epochs: int = 2) -> None:
         path.write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def plugins() -> tuple[str, ...]:
+    """Extra commands: ``nets/train_<name>.py`` modules, each with ``run(out, dry_run)``.
+
+    Models added later (time series, CRNN, the claims lab's experiments…) train through their
+    own module, so this file does not grow with every model.
+    """
+    here = Path(__file__).parent
+    return tuple(sorted(p.stem.removeprefix("train_") for p in here.glob("train_*.py")))
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m nets.train", description=__doc__.split("\n")[0])
-    p.add_argument("models", nargs="+", choices=[*NAMES, "derive", "speed", "all"])
+    p.add_argument("models", nargs="+", choices=[*NAMES, "derive", "speed", "all", *plugins()])
     p.add_argument(
         "--out", type=Path, default=None, help="folder for models/ and metrics/ (default: assets/)"
     )
@@ -368,6 +380,9 @@ def main(argv: list[str] | None = None) -> None:
             from .derive import derive_all
 
             derive_all(args.out, args.dry_run)
+            continue
+        if name not in NAMES:  # a plugin command
+            importlib.import_module(f".train_{name}", __package__).run(args.out, args.dry_run)
             continue
         if name.startswith("text") and vocab is None:
             vocab = build_vocab(args.dry_run)

@@ -50,6 +50,23 @@ def load_metrics(name: str, metrics_dir: Path | None = None) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def extra_models(metrics_dir: Path | None = None) -> list[str]:
+    """Models beyond the four core ones that ask for a card row: a metrics file with a
+    ``"card"`` entry (``{"data_key": <i18n key of its data>, "order": <int>}``), in that order.
+    Their title is the i18n key ``card.model.<name>``."""
+    found = []
+    for path in sorted(Path(metrics_dir if metrics_dir is not None else METRICS).glob("*.json")):
+        m = load_metrics(path.stem, path.parent)
+        if path.stem not in MODEL_NAMES and m and isinstance(m.get("card"), dict):
+            found.append((m["card"].get("order", 1000), path.stem))
+    return [name for _, name in sorted(found)]
+
+
+def card_models(metrics_dir: Path | None = None) -> list[str]:
+    """Every model the card lists: the four core ones, then :func:`extra_models`."""
+    return [*MODEL_NAMES, *extra_models(metrics_dir)]
+
+
 def missing_models(metrics_dir: Path | None = None) -> list[str]:
     """Names of the models without a readable metrics file."""
     return [n for n in MODEL_NAMES if load_metrics(n, metrics_dir) is None]
@@ -76,7 +93,8 @@ def _is_number(x) -> bool:
 
 def _data_cell(name: str, m: dict, lang: str) -> str:
     sizes = m.get("data") if isinstance(m.get("data"), dict) else {}
-    text = t(DATA_KEY[name], lang)
+    key = DATA_KEY.get(name) or (m.get("card") or {}).get("data_key")
+    text = t(key, lang) if key else DASH
     if all(_is_number(sizes.get(k)) for k in ("train", "val", "test")):
         text += " · " + t(
             "card.sizes",
@@ -115,8 +133,8 @@ def model_card_row(name: str, m: dict | None, lang: str) -> dict[str, str]:
 
 
 def model_card_rows(lang: str, metrics_dir: Path | None = None) -> list[dict[str, str]]:
-    """The model card in ``lang``: one row per model in ``MODEL_NAMES`` order, all cells strings.
+    """The model card in ``lang``: one row per model of :func:`card_models`, all cells strings.
 
-    A model without a metrics file still gets a row, saying it has not been trained yet.
+    A core model without a metrics file still gets a row, saying it has not been trained yet.
     """
-    return [model_card_row(n, load_metrics(n, metrics_dir), lang) for n in MODEL_NAMES]
+    return [model_card_row(n, load_metrics(n, metrics_dir), lang) for n in card_models(metrics_dir)]
