@@ -16,6 +16,8 @@ from functools import partial
 
 import streamlit as st
 
+from ui.i18n import t
+
 
 def pick_step(chart_key: str, step_key: str) -> None:
     """Chart click: set ``step_key`` to the clicked point's step (``customdata[0]``, 0-based).
@@ -63,3 +65,27 @@ def step_labeller(tokens) -> partial:
         A ``functools.partial`` (no page globals).
     """
     return partial(_step_label, tuple(tokens))
+
+
+def view_opened(ns: str, ids: tuple[str, ...], labels: tuple[str, ...]) -> None:
+    """Tabs callback of :func:`ui.view.render`: remember the opened view and put it in the URL.
+
+    Args:
+        ns: the page's namespace (the tabs' key is ``f"{ns}._views"``).
+        ids: the views' ids, in tab order.
+        labels: the tabs' labels in the current language, same order.
+    """
+    label = st.session_state.get(f"{ns}._views")
+    if label not in labels:
+        return
+    vid = ids[labels.index(label)]
+    st.session_state[f"_{ns}.view"] = vid
+    st.query_params["view"] = vid
+
+
+def translated(prefix: str, lang: str, value) -> str:
+    """A ``format_func`` body: the UI string ``prefix + value`` in ``lang``.
+
+    Use as ``partial(translated, "rnn.order.", lang)``: a partial holds only its arguments.
+    """
+    return t(f"{prefix}{value}", lang)

@@ -1,0 +1,336 @@
+"""The side-by-side page's views: the same input through a CNN and an RNN.
+
+Sentence views read ``ctx.text``, ``ctx.cnn`` (:class:`nets.TextCNNAnalysis`) and ``ctx.gru``
+(:class:`nets.TextAnalysis`); digit views read ``ctx.img`` (:class:`nets.ImageAnalysis`) and
+``ctx.rows`` (:class:`nets.RowAnalysis`). The evidence views (the documents' performance
+claims) read ``ctx.kind`` ("text"/"image") and ``ctx.payload`` (the sentence or the digit).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import streamlit as st
+
+from nets import evidence
+from nets.analyze import LABELS
+from nets.registry import load_npz
+from ui import cache, compare_cache
+from ui.callbacks import translated
+from ui.tables import show_table
+from ui.view import Ctx, View, register
+from viz import cnn as vcnn
+from viz import compare as vc
+from viz import rnn as vr
+from viz import style
+
+
+def names(ctx: Ctx, kind: str) -> tuple[str, str]:
+    """(CNN, RNN) model names for a sentence or a digit."""
+    if kind == "text":
+        return ctx.t("compare.name.textcnn"), ctx.t("compare.name.gru")
+    return ctx.t("compare.name.cnn"), ctx.t("compare.name.rowgru")
+
+
+def pct(x) -> str:
+    return "—" if x is None or not np.isfinite(x) else f"{x:.1%}"
+
+
+def num(x, fmt: str = ",.0f") -> str:
+    return "—" if x is None else format(x, fmt)
+
+
+# ----------------------------------------------------------------------------- sentence
+
+
+def text_predictions(ctx: Ctx) -> None:
+    cnn, gru = ctx.cnn, ctx.gru
+    classes = [ctx.t(f"compare.class.{c}") for c in LABELS]
+    pc = np.array([1 - cnn.prob_positive, cnn.prob_positive])
+    pr = np.array([1 - gru.prob_positive, gru.prob_positive])
+    fig = vc.prob_bars(classes, pc, pr, names(ctx, "text"), ctx.t("compare.preds"))
+    ctx.chart(fig, "probs")
+    show_table("core_differences", ctx.lang, highlight_row="model_memory", views=False)
+
+
+def ngrams(ctx: Ctx) -> None:
+    cnn = ctx.cnn
+    st.caption(ctx.t("compare.ngrams.caption"))
+    ks = cnn.kernel_sizes
+    ctx.chart(vc.ngram_heatmap(cnn.tokens, cnn.ngram_grid(), ks, ctx.t("compare.ngrams.k")), "grid")
+    rows = [
+        {
+            ctx.t("compare.ngrams.k"): k,
+            ctx.t("compare.ngrams.filter"): h.filter,
+            ctx.t("compare.ngrams.ngram"): style.join_tokens(cnn.tokens[h.start : h.start + k]),
+            ctx.t("compare.ngrams.value"): round(h.value, 3),
+            ctx.t("compare.ngrams.to_neg"): round(float(h.contribution[0]), 3),
+            ctx.t("compare.ngrams.to_pos"): round(float(h.contribution[1]), 3),
+        }
+        for k in ks
+        for h in cnn.top_hits(k)
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    k = c1.selectbox(ctx.t("compare.ngrams.k"), ks, key=ctx.key("k"))
+    nf = cnn.maps[k].shape[0]
+    f = int(
+        c2.number_input(
+            ctx.t("compare.ngrams.filter"), 0, nf - 1, cnn.strongest_filter(k), key=ctx.key(f"f{k}")
+        )
+    )
+    st.caption(ctx.t("compare.ngrams.map", k=k, f=f))
+    fig = vc.feature_map_line(
+        cnn.tokens, cnn.maps[k][f], k, cnn.hit(k, f).start, names(ctx, "text")[0]
+    )
+    ctx.chart(fig, "map")
+    show_table("complaint_sentiment", ctx.lang, highlight_row="keyword_patterns", views=False)
+
+
+def gru(ctx: Ctx) -> None:
+    g = ctx.gru
+    st.caption(ctx.t("compare.gru.caption"))
+    ctx.chart(vr.attention_bars(g.tokens, g.attention, ctx.t("rnn.attn.weight")), "attention")
+    lines = [(g.tokens, g.prefix_prob_positive, names(ctx, "text")[1], style.RNN)]
+    fig = vr.prefix_curve(lines, ctx.t("rnn.axis.prob"), ctx.t("rnn.prefix.threshold"))
+    ctx.chart(fig, "prefix")
+
+
+def text_attributions(ctx: Ctx) -> None:
+    st.caption(ctx.t("compare.attr.caption"))
+    a_cnn = cache.text_attributions(ctx.text, "text_cnn", 1)
+    a_gru = cache.text_attributions(ctx.text, "text_gru", 1)
+    ctx.chart(vc.shared_attributions(ctx.gru.tokens, a_cnn, a_gru, names(ctx, "text")), "bars")
+
+
+def contrast(ctx: Ctx) -> None:
+    st.caption(ctx.t("compare.contrast.caption"))
+    cnn_name, rnn_name = names(ctx, "text")
+    rows = []
+    for r in compare_cache.contrast_results():
+        rows.append(
+            {
+                ctx.t("compare.contrast.case"): ctx.t(f"compare.pair.{r['id']}")
+                + f" ({r['side'].upper()})",
+                ctx.t("compare.contrast.text"): r["text"],
+                f"{cnn_name} P(+)": round(r["cnn"], 3),
+                f"{rnn_name} P(+)": round(r["rnn"], 3),
+                ctx.t("compare.contrast.cnn_label"): ctx.t(
+                    f"compare.class.{LABELS[int(r['cnn'] >= 0.5)]}"
+                ),
+                ctx.t("compare.contrast.rnn_label"): ctx.t(
+                    f"compare.class.{LABELS[int(r['rnn'] >= 0.5)]}"
+                ),
+            }
+        )
+    st.dataframe(rows, hide_index=True, width="stretch")
+    show_table("complaint_sentiment", ctx.lang, highlight_row="negation_contrast", views=False)
+
+
+# ----------------------------------------------------------------------------- digit
+
+
+def digit_predictions(ctx: Ctx) -> None:
+    img = ctx.img
+    digits = [str(d) for d in range(10)]
+    fig = vc.prob_bars(
+        digits, img.probs, ctx.rows.probs, names(ctx, "image"), ctx.t("compare.preds")
+    )
+    ctx.chart(fig, "probs")
+    st.markdown(f"**{ctx.t('compare.cnn.maps')}**")
+    layer = st.segmented_control(
+        ctx.t("compare.cnn.layer"),
+        ("relu1", "relu2"),
+        default="relu1",
+        key=ctx.key("layer"),
+        required=True,
+    )
+    maps = img.activations[layer]
+    ctx.chart(vcnn.map_grid_fig(maps, shared=True, cols=8), "maps")
+    st.caption(ctx.t("compare.cnn.maps_caption", n=maps.shape[0], h=maps.shape[1]))
+    show_table("core_differences", ctx.lang, highlight_row="feature_extraction", views=False)
+
+
+def row_scan(ctx: Ctx) -> None:
+    rows = ctx.rows
+    labels = (ctx.t("compare.rnn.play"), ctx.t("compare.rnn.row"), ctx.t("compare.rnn.p_digit"))
+    ctx.chart(vc.row_scan_animation(ctx.img.input28, rows.step_probs, labels), "scan")
+    pts, bg, bgl = evidence.project_row_hidden(rows.hidden)
+    legend = (ctx.t("compare.rnn.bg"), ctx.t("compare.rnn.path"), "PC")
+    ctx.chart(vc.trajectory_2d(pts, bg, bgl, legend, ctx.t("compare.rnn.trajectory")), "path")
+
+
+def digit_attributions(ctx: Ctx) -> None:
+    img = ctx.img
+    x = img.input28
+    st.markdown(f"**{ctx.t('compare.iattr.heading', d=img.label)}**")
+    st.caption(ctx.t("compare.iattr.caption"))
+    ig_cnn = cache.image_attributions(x, img.label, ("integrated_gradients",))
+    ig_rnn = cache.row_attributions(x, img.label)
+    fig = vc.image_pair(ig_cnn["integrated_gradients"], ig_rnn, names(ctx, "image"), diverging=True)
+    ctx.chart(fig, "ig")
+
+
+# ----------------------------------------------------------------------------- evidence
+
+
+def default_digit() -> np.ndarray:
+    """The first gallery digit, preprocessed: the evidence views' digit in sentence mode."""
+    return cache.array_analysis(load_npz("samples/digits.npz")["images"][0]).input28
+
+
+def verdict_box(ctx: Ctx, v: evidence.Verdict, reason: str) -> None:
+    word = ctx.t(f"compare.verdict.{v.verdict}")
+    show = {
+        "agree": (st.success, ":material/check_circle:"),
+        "disagree": (st.error, ":material/cancel:"),
+        "depends": (st.warning, ":material/balance:"),
+    }.get(v.verdict, (st.info, ":material/help:"))
+    show[0](f"**{word}** — {reason}", icon=show[1])
+
+
+def speed(ctx: Ctx) -> None:
+    st.caption(ctx.t("compare.ev.caption"))
+    show_table("performance", ctx.lang, highlight_row="training_speed", views=False)
+    v = evidence.verdict_training_speed()
+    f = v.facts
+    groups = [ctx.t("compare.ev.group.text"), ctx.t("compare.ev.group.image")]
+    model_names = (ctx.t("compare.ev.cnn"), ctx.t("compare.ev.rnn"))
+    fig = vc.paired_bars(
+        groups,
+        [f["text"]["cnn_spe"], f["image"]["cnn_spe"]],
+        [f["text"]["rnn_spe"], f["image"]["rnn_spe"]],
+        model_names,
+        ctx.t("compare.ev.spe"),
+    )
+    ctx.chart(fig, "epochs")
+    st.caption(
+        ctx.t(
+            "compare.ev.sps",
+            tc=num(f["text"]["cnn_sps"]),
+            tr=num(f["text"]["rnn_sps"]),
+            ic=num(f["image"]["cnn_sps"]),
+            ir=num(f["image"]["rnn_sps"]),
+        )
+    )
+    if v.verdict == "missing":
+        verdict_box(ctx, v, ctx.t("compare.ev.missing"))
+    else:
+        reason = ctx.t(
+            "compare.ev.speed_reason",
+            tr=num(f["text"]["ratio"], ".2f"),
+            ir=num(f["image"]["ratio"], ".2f"),
+            ts=ctx.t(f"compare.ev.side.{f['text']['side']}"),
+            is_=ctx.t(f"compare.ev.side.{f['image']['side']}"),
+        )
+        verdict_box(ctx, v, reason)
+    if st.toggle(ctx.t("compare.ev.time_toggle"), key=ctx.key("timing")):
+        tc, tr = compare_cache.timings(ctx.kind, ctx.payload)
+        fig = vc.paired_bars(
+            [ctx.t("compare.ev.fw"), ctx.t("compare.ev.fwbw")],
+            [tc.forward_ms, tc.train_step_ms],
+            [tr.forward_ms, tr.train_step_ms],
+            model_names,
+            "ms",
+            ".2f",
+        )
+        ctx.chart(fig, "live")
+        side = evidence.verdict_latency((tc, tr))
+        st.caption(ctx.t(f"compare.ev.live.{side}", n=tc.repeats))
+
+
+def long_text(ctx: Ctx) -> None:
+    st.caption(ctx.t("compare.ev.caption"))
+    show_table("performance", ctx.lang, highlight_row="long_text", views=False)
+    lang = st.segmented_control(
+        ctx.t("compare.ev.lang"),
+        ("all", "zh", "en"),
+        format_func=partial(translated, "compare.ev.lang.", ctx.lang),
+        default="all",
+        key=ctx.key("lang"),
+        required=True,
+    )
+    la = evidence.accuracy_by_length(lang)
+    if la.buckets:
+        fig = vc.accuracy_by_length(
+            la.buckets, la.n, la.cnn, la.rnn, names(ctx, "text"), ctx.t("compare.ev.tokens"), "n"
+        )
+        ctx.chart(fig, "buckets")
+    v = evidence.verdict_long_text(lang)
+    if v.verdict == "missing":
+        verdict_box(ctx, v, ctx.t("compare.ev.missing"))
+        return
+    f = v.facts
+    reason = ctx.t(
+        f"compare.ev.long.{v.reason}",
+        sb=f["short_bucket"],
+        lb=f["long_bucket"],
+        sg=f"{f['short_gap'] * 100:+.1f}",
+        lg=f"{f['long_gap'] * 100:+.1f}",
+        n=f["long_n"],
+    )
+    verdict_box(ctx, v, reason)
+
+
+def cost(ctx: Ctx) -> None:
+    st.caption(ctx.t("compare.ev.caption"))
+    show_table("performance", ctx.lang, highlight_row="resource_use", views=False)
+    text = ctx.payload if ctx.kind == "text" else ctx.default_text
+    digit = ctx.payload if ctx.kind == "image" else default_digit()
+    tcost, icost = compare_cache.text_costs(text), compare_cache.image_costs(digit)
+    v = evidence.verdict_resource_use(tcost, icost)
+    rows = []
+    for key, (c, r) in (("text", tcost), ("image", icost)):
+        for metric, cv, rv in (
+            ("params", c.params_no_embedding, r.params_no_embedding),
+            ("macs", c.macs, r.macs),
+            ("act", c.activation_bytes, r.activation_bytes),
+        ):
+            rows.append(
+                {
+                    ctx.t("compare.ev.col.input"): ctx.t(f"compare.ev.group.{key}"),
+                    ctx.t("compare.ev.col.metric"): ctx.t(f"compare.ev.metric.{metric}"),
+                    ctx.t("compare.ev.cnn"): f"{cv:,}",
+                    ctx.t("compare.ev.rnn"): f"{rv:,}",
+                    ctx.t("compare.ev.col.ratio"): f"{rv / cv:.2f}×" if cv else "—",
+                }
+            )
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(
+        ctx.t(
+            "compare.ev.cost_caption",
+            tt=tcost[0].seq_len,
+            pe=f"{tcost[0].params:,}",
+            pg=f"{tcost[1].params:,}",
+        )
+    )
+    f = v.facts
+    reason = ctx.t(
+        f"compare.ev.cost.{v.reason}",
+        tm=num(f["text"]["macs"]["ratio"], ".2f"),
+        im=num(f["image"]["macs"]["ratio"], ".2f"),
+        tp=num(f["text"]["params"]["ratio"], ".2f"),
+        ip=num(f["image"]["params"]["ratio"], ".2f"),
+    )
+    verdict_box(ctx, v, reason)
+
+
+TEXT_VIEWS = register(
+    View("compare.text", "compare.view.text", text_predictions),
+    View("compare.ngrams", "compare.view.ngrams", ngrams),
+    View("compare.gru", "compare.view.gru", gru),
+    View("compare.attr_text", "compare.view.attr_text", text_attributions, heavy=True),
+    View("compare.contrast", "compare.view.contrast", contrast, heavy=True),
+)
+IMAGE_VIEWS = register(
+    View("compare.image", "compare.view.image", digit_predictions),
+    View("compare.row_scan", "compare.view.row_scan", row_scan),
+    View("compare.attr_image", "compare.view.attr_image", digit_attributions, heavy=True),
+)
+EVIDENCE_VIEWS = register(
+    View("compare.ev_speed", "compare.view.ev_speed", speed),
+    View("compare.ev_long", "compare.view.ev_long", long_text),
+    View("compare.ev_cost", "compare.view.ev_cost", cost, heavy=True),
+)
+IMAGE_IDS = frozenset(v.id for v in IMAGE_VIEWS)  # a link to one of them opens the digit mode

@@ -1,0 +1,260 @@
+"""The RNN page's views: one sentence through the attention GRU, each view one question.
+
+Each view draws from a :class:`ui.view.Ctx` holding ``a`` (the sentence's
+:class:`nets.TextAnalysis`), ``b`` (the comparison sentence's, or None), ``text`` and ``step``
+(the selected step, 0-based). :func:`context` builds those values from the sentences, so the
+lessons can show any of these views for their own sentence.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from nets import rnn_explain as rx
+from ui import cache
+from ui.callbacks import step_labeller, step_picker, translated
+from ui.i18n import t
+from ui.view import Ctx, View, register
+from viz import rnn as vr
+from viz import style
+
+STEP_KEY = "rnn.step"  # one widget id for every sentence (see ui/callbacks.py)
+
+
+def context(a, b=None, text: str = "", step: int | None = None) -> dict:
+    """The values the RNN views read (``step`` defaults to the last token)."""
+    T = len(a.tokens)
+    step = T - 1 if step is None or not 0 <= step < T else int(step)
+    return {"a": a, "b": b, "text": text, "step": step}
+
+
+def _window(ctx: Ctx) -> tuple[int, int]:
+    """The steps the unit × step heatmaps show (all, or a window around the selected step)."""
+    T = len(ctx.a.tokens)
+    lo, hi = vr.unroll_window(T, ctx.step, vr.HEAT_WINDOW)
+    if hi - lo < T:
+        st.caption(ctx.t("rnn.unrolled.window", a=lo + 1, b=hi))
+    return lo, hi
+
+
+def _paths(ctx: Ctx) -> list[tuple]:
+    """(tokens, prefix probabilities, name, colour) of the sentence and the comparison."""
+    lines = [(ctx.a.tokens, ctx.a.prefix_prob_positive, ctx.t("rnn.sentence.main"), "#222")]
+    if ctx.b is not None:
+        b = ctx.b
+        lines.append((b.tokens, b.prefix_prob_positive, ctx.t("rnn.sentence.compare"), style.CMP))
+    return lines
+
+
+def tokens(ctx: Ctx) -> None:
+    a = ctx.a
+    st.caption(ctx.t("rnn.tokens.caption"))
+    n_unk = sum(tok == "<unk>" for tok in a.tokens)
+    if n_unk:
+        st.caption(ctx.t("rnn.tokens.unk_count", n=n_unk))
+    headers = [ctx.t(k) for k in ("rnn.col.step", "rnn.col.written", "rnn.col.token", "rnn.col.id")]
+    ctx.chart(vr.tokens_table(a.tokens, a.raw_tokens, a.token_ids, headers), "table")
+
+
+def unrolled(ctx: Ctx) -> None:
+    a, T = ctx.a, len(ctx.a.tokens)
+    st.caption(ctx.t("rnn.unrolled.caption"))
+    key = ctx.key("chart")
+    fig = vr.unrolled_fig(
+        a.tokens,
+        a.prefix_prob_positive,
+        rx.state_norms(a.hidden),
+        ctx.t("rnn.axis.prob"),
+        ctx.t("rnn.node.output"),
+        ctx.step,
+    )
+    ctx.chart(fig, "chart", on_select=step_picker(key, STEP_KEY), selection_mode="points")
+    lo, hi = vr.unroll_window(T, ctx.step)
+    if hi - lo < T:
+        st.caption(ctx.t("rnn.unrolled.window", a=lo + 1, b=hi))
+
+
+def _unit_order(ctx: Ctx):
+    """The unit-order control (one key for the hidden-state and gate views) and the order."""
+    by = st.segmented_control(
+        ctx.t("rnn.order.label"),
+        options=rx.ORDERS,
+        format_func=partial(translated, "rnn.order.", ctx.lang),
+        default="variance",
+        required=True,
+        key="rnn.order",
+    )
+    if by == "positive":
+        st.caption(ctx.t("rnn.order.positive_note"))
+    return rx.unit_order(ctx.a.hidden, by)
+
+
+def hidden(ctx: Ctx) -> None:
+    a = ctx.a
+    st.caption(ctx.t("rnn.heatmap.caption", h=a.hidden.shape[1]))
+    order = _unit_order(ctx)
+    lo, hi = _window(ctx)
+    fig = vr.hidden_heatmap(
+        a.hidden[lo:hi], a.tokens[lo:hi], order, ctx.t("rnn.axis.unit"), ctx.step - lo, lo
+    )
+    ctx.chart(fig, "heatmap")
+
+
+def trajectory(ctx: Ctx) -> None:
+    a, b = ctx.a, ctx.b
+    bg, ex = rx.background(), rx.explained()
+    st.caption(
+        ctx.t(
+            "rnn.traj.caption",
+            h=a.hidden.shape[1],
+            e1=f"{ex[0]:.0%}",
+            e2=f"{ex[1]:.0%}",
+            n=len(bg.points),
+        )
+    )
+    three = st.toggle(ctx.t("rnn.traj.3d"), key=ctx.key("3d"))
+    compare = None
+    if b is not None:
+        compare = (rx.project_states(b.hidden), b.tokens, b.prefix_prob_positive)
+    labels = {
+        "bg_neg": ctx.t("rnn.traj.bg_neg"),
+        "bg_pos": ctx.t("rnn.traj.bg_pos"),
+        "main": ctx.t("rnn.sentence.main"),
+        "compare": ctx.t("rnn.sentence.compare"),
+        "prob": ctx.t("rnn.axis.prob"),
+    }
+    fig = vr.trajectory_fig(
+        rx.project_states(a.hidden),
+        a.tokens,
+        a.prefix_prob_positive,
+        bg.points,
+        bg.labels,
+        labels,
+        compare=compare,
+        dims=3 if three else 2,
+        selected=ctx.step,
+        explained=ex,
+    )
+    ctx.chart(fig, "path")
+
+
+def gates(ctx: Ctx) -> None:
+    a, step = ctx.a, ctx.step
+    st.caption(ctx.t("rnn.gates.caption"))
+    z_mean, r_mean = rx.gate_means(a.update_gate), rx.gate_means(a.reset_gate)
+    z = float(z_mean[step])
+    st.markdown(
+        ctx.t(
+            "rnn.gates.reading",
+            t=step + 1,
+            tok=vr.md_escape(a.raw_tokens[step]),
+            h=a.update_gate.shape[1],
+            z=f"{z:.2f}",
+            keep=f"{z:.0%}",
+            new=f"{1 - z:.0%}",
+        )
+    )
+    names = (ctx.t("rnn.gates.mean_z"), ctx.t("rnn.gates.mean_r"))
+    ctx.chart(vr.gate_means_fig(z_mean, r_mean, a.tokens, names, step), "means")
+    order = _unit_order(ctx)
+    lo, hi = _window(ctx)
+    fig = vr.gates_fig(
+        a.update_gate[lo:hi],
+        a.reset_gate[lo:hi],
+        a.tokens[lo:hi],
+        order,
+        (ctx.t("rnn.gates.z"), ctx.t("rnn.gates.r")),
+        ctx.t("rnn.axis.unit"),
+        step - lo,
+        lo,
+    )
+    ctx.chart(fig, "units")
+
+
+def attention(ctx: Ctx) -> None:
+    a = ctx.a
+    st.caption(ctx.t("rnn.attn.caption"))
+    spaces = rx.token_spacing(ctx.text, a.raw_tokens)
+    st.markdown(vr.token_highlight(a.raw_tokens, a.attention, spaces=spaces))
+    ctx.chart(vr.attention_bars(a.tokens, a.attention, ctx.t("rnn.attn.weight"), ctx.step), "bars")
+
+
+def prefix(ctx: Ctx) -> None:
+    a = ctx.a
+    st.caption(ctx.t("rnn.prefix.caption"))
+    fig = vr.prefix_curve(
+        _paths(ctx), ctx.t("rnn.axis.prob"), ctx.t("rnn.prefix.threshold"), ctx.step
+    )
+    ctx.chart(fig, "curve")
+    flips = rx.flips(a.prefix_prob_positive)
+    if len(flips):
+        sep = "、" if ctx.lang == "zh" else ", "
+        toks = sep.join(f"{i + 1} · {vr.md_escape(a.raw_tokens[i])}" for i in flips[:10])
+        st.markdown(ctx.t("rnn.prefix.flips", toks=toks))
+    else:
+        st.caption(ctx.t("rnn.prefix.noflip"))
+
+
+def attribution(ctx: Ctx) -> None:
+    a = ctx.a
+    st.caption(ctx.t("rnn.attr.caption"))
+    attr = cache.text_attributions(ctx.text, "text_gru", 1)
+    spaces = rx.token_spacing(ctx.text, a.raw_tokens)
+    st.markdown(vr.token_highlight(a.raw_tokens, attr, signed=True, spaces=spaces))
+    st.caption(ctx.t("rnn.attr.legend"))
+    left, right = st.columns(2)
+    with left:
+        ctx.chart(vr.attribution_bars(a.tokens, attr, ctx.t("rnn.attr.value")), "bars")
+    with right:
+        ctx.chart(vr.attention_bars(a.tokens, a.attention, ctx.t("rnn.attn.weight")), "attention")
+    st.info(ctx.t("rnn.attr.why"), icon=":material/help:")
+
+
+def memory(ctx: Ctx) -> None:
+    a, T = ctx.a, len(ctx.a.tokens)
+    st.caption(ctx.t("rnn.mem.caption"))
+    norms = cache.text_memory(ctx.text)
+    log_scale = st.toggle(ctx.t("rnn.mem.log"), key=ctx.key("log"))
+    curves = [(norms, ctx.t("rnn.mem.value"), style.RNN)]
+    ctx.chart(vr.memory_fig(a.tokens, curves, ctx.t("rnn.mem.axis"), log=log_scale), "curve")
+    if T > 1 and norms[-1] > 0:
+        st.caption(ctx.t("rnn.mem.summary", ratio=f"{norms[0] / norms[-1]:.0%}"))
+
+
+VIEWS = register(
+    View("rnn.unrolled", "rnn.view.unrolled", unrolled, fragment=False),
+    View("rnn.tokens", "rnn.view.tokens", tokens),
+    View("rnn.hidden", "rnn.view.hidden", hidden),
+    View("rnn.trajectory", "rnn.view.trajectory", trajectory),
+    View("rnn.gates", "rnn.view.gates", gates),
+    View("rnn.attention", "rnn.view.attention", attention),
+    View("rnn.prefix", "rnn.view.prefix", prefix),
+    View("rnn.attribution", "rnn.view.attribution", attribution, heavy=True),
+    View("rnn.memory", "rnn.view.memory", memory, heavy=True),
+)
+DEFAULT = "rnn.unrolled"
+
+
+def step_control(ctx_values: dict, lang: str) -> int:
+    """The selected step, shared by every view (a select slider under the verdict).
+
+    Returns:
+        The step, 0-based (the last token for a new sentence).
+    """
+    a = ctx_values["a"]
+    T = len(a.tokens)
+    if T <= 1:
+        return 0
+    if not 0 <= st.session_state.get(STEP_KEY, T - 1) < T:
+        st.session_state[STEP_KEY] = T - 1
+    st.session_state.setdefault(STEP_KEY, T - 1)
+    return int(
+        st.select_slider(
+            t("rnn.step.label", lang),
+            options=list(range(T)),
+            format_func=step_labeller(a.raw_tokens),
+            key=STEP_KEY,
+        )
+    )
