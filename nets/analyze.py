@@ -265,6 +265,11 @@ class NgramHit:
     value: float  # the pooled activation
     contribution: np.ndarray  # (2,) value × fc weight toward negative / positive
 
+    @property
+    def net(self) -> float:
+        """The push toward positive minus the push toward negative."""
+        return float(self.contribution[1] - self.contribution[0])
+
 
 @dataclass
 class TextCNNAnalysis:
@@ -286,6 +291,34 @@ class TextCNNAnalysis:
     label: str
     bias: np.ndarray
     logits: np.ndarray
+
+    @property
+    def kernel_sizes(self) -> list[int]:
+        return sorted(self.maps)
+
+    def top_hits(self, k: int, n: int = 3) -> list[NgramHit]:
+        """The ``n`` filters of kernel size ``k`` whose winning n-gram pushes hardest (either way)."""
+        hits = [h for h in self.hits if h.kernel == k]
+        return sorted(hits, key=lambda h: -abs(h.net))[:n]
+
+    def strongest_filter(self, k: int) -> int:
+        """The filter of kernel size ``k`` with the largest |net push|."""
+        return self.top_hits(k, 1)[0].filter
+
+    def hit(self, k: int, f: int) -> NgramHit:
+        """Filter ``f`` of kernel size ``k``'s max-pool winner."""
+        return next(h for h in self.hits if h.kernel == k and h.filter == f)
+
+    def ngram_grid(self) -> np.ndarray:
+        """(K, T): per kernel size and token, the summed net push (positive − negative) of every
+        filter's winning window that covers the token."""
+        T = len(self.tokens)
+        out = np.zeros((len(self.maps), T))
+        for row, k in enumerate(self.kernel_sizes):
+            for h in self.hits:
+                if h.kernel == k:
+                    out[row, h.start : min(h.start + k, T)] += h.net
+        return out
 
 
 def analyze_text_cnn(text: str) -> TextCNNAnalysis:

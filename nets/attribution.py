@@ -18,6 +18,7 @@ from .registry import load_model
 
 IG_STEPS = 32
 IMAGE_METHODS = ("saliency", "integrated_gradients", "grad_cam", "occlusion")
+SIGNED_METHODS = ("integrated_gradients", "occlusion")  # saliency is |gradient|, Grad-CAM a ReLU
 
 
 def _captum():

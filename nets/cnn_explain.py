@@ -95,6 +95,28 @@ class ConvStep:
     value: float
 
 
+ONE_SIGN = 0.6  # |Σw| / Σ|w| at or above this: a kernel of (mostly) one sign
+
+
+def kernel_kinds(weights: np.ndarray) -> np.ndarray:
+    """Which 3×3 kernels mix signs (edge/stroke detectors) and which are mostly one sign.
+
+    A kernel whose weights are mostly positive responds to ink anywhere in its window (a blob
+    or "ink here" detector); mostly negative, to its absence; mixed signs respond to a change
+    of brightness across the window (an edge or stroke of some direction).
+
+    Args:
+        weights: (N, k, k) kernels of one input channel.
+
+    Returns:
+        (N,) strings: "mixed", "positive" or "negative" (balance |Σw| / Σ|w| ≥ ``ONE_SIGN``).
+    """
+    w = np.asarray(weights, dtype=np.float64).reshape(len(weights), -1)
+    balance = w.sum(1) / np.maximum(np.abs(w).sum(1), 1e-12)
+    kinds = np.where(balance >= ONE_SIGN, "positive", "mixed")
+    return np.where(balance <= -ONE_SIGN, "negative", kinds)
+
+
 def conv_input(layer: str, input28: np.ndarray, activations: dict[str, np.ndarray]) -> np.ndarray:
     """The map a conv layer reads: (1, 28, 28) for conv1, pool1 (16, 14, 14) for conv2."""
     src = CONV_INPUT[layer]

@@ -280,6 +280,27 @@ def plotly_array(v) -> np.ndarray:
         return np.asarray(v)
 
 
+_CHART_ID = re.compile(r"^\$\$ID-[0-9a-f]+-(.+)$")
+
+
+def chart_specs(at) -> dict[str, dict]:
+    """The plotly figures an AppTest run shows, by widget key (e.g. ``"rnn.prefix.curve"``)."""
+    import json
+
+    out = {}
+    for c in at.get("plotly_chart"):
+        m = _CHART_ID.match(c.proto.id)
+        out[m.group(1) if m else c.proto.id] = json.loads(c.proto.spec)
+    return out
+
+
+def open_view(page: str, view: str | None, lang: str = "en", timeout: float = 60, **query):
+    """``pages/<page>.py`` under AppTest opened on one view (``?view=<id>``) with ``query``."""
+    if view is not None:
+        query["view"] = view
+    return open_app(ROOT / "pages" / f"{page}.py", lang, timeout=timeout, **query)
+
+
 def open_app(page: Path | str, lang: str, timeout: float = 60, **query):
     """Run a page script under AppTest with ``?lang=`` and ``query``; assert no exception."""
     from streamlit.testing.v1 import AppTest

@@ -3,6 +3,8 @@ every tab opened, and phone-width layout. Screenshots land in test-artifacts/cnn
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from conftest import ARTIFACTS, assert_no_exception, screenshot_full, wait_for_app
@@ -12,9 +14,9 @@ from playwright.sync_api import expect
 import nets
 from nets.registry import load_npz
 from ui.i18n import t
+from ui.views import cnn as views
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
-TABS = ("layers", "conv", "ops", "rf", "attr", "fullres", "exp")
 ALERT = '[data-testid="stAlert"]'
 CHART = '[data-testid="stPlotlyChart"]'
 
@@ -95,14 +97,15 @@ def test_clicking_a_block_of_the_architecture_selects_its_layer(page, app_server
     assert_no_exception(page)
 
 
-def test_every_tab_opens_without_error(page, app_server):
+def test_every_view_opens_without_error_and_the_url_follows(page, app_server):
     open_cnn(page, app_server)
-    for k in TABS:
-        page.get_by_role("tab", name=t(f"cnn.tab.{k}", "en")).click()
+    for v in views.VIEWS:
+        page.get_by_role("tab", name=t(v.title_key, "en")).click()
+        expect(page).to_have_url(re.compile(rf"view={re.escape(v.id)}"), timeout=30_000)
         wait_for_app(page)
         assert_no_exception(page)
         expect(page.locator(CHART).last).to_be_visible()
-        assert page.get_by_text(t("cnn.error.section", "en")).count() == 0, k
+        assert page.get_by_text(t("view.error", "en")).count() == 0, v.id
     assert real_errors(page) == []
 
 
@@ -110,10 +113,10 @@ def test_every_tab_opens_without_error(page, app_server):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_phone_width_does_not_scroll_sideways(page, app_server, lang):
     open_cnn(page, app_server, lang)
-    for k in ("layers", "attr"):
-        page.get_by_role("tab", name=t(f"cnn.tab.{k}", lang)).click()
+    for vid in ("cnn.layers", "cnn.attribution"):
+        page.get_by_role("tab", name=t(f"cnn.view.{vid.split('.')[1]}", lang)).click()
         wait_for_app(page)
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-        assert widths[0] <= widths[1], (k, widths)
+        assert widths[0] <= widths[1], (vid, widths)
     screenshot_full(page, ARTIFACTS / f"cnn-{lang}-390.png")
     assert real_errors(page) == []

@@ -5,6 +5,7 @@ Screenshots land in test-artifacts/ (rnn-<lang>-<width>.png) for a human look.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
@@ -45,7 +46,7 @@ def query_of(url: str) -> dict[str, list[str]]:
 def test_typed_html_shows_literally_and_runs_nothing(page, app_server):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    open_rnn(page, app_server, lang="en")
+    open_rnn(page, app_server, lang="en", view="rnn.attention")  # shows the highlighted text
     expect(page.locator("h1").first).to_have_text(t("rnn.title", "en"))
     box = page.locator(TEXTAREA).first
     box.fill(XSS)
@@ -83,6 +84,22 @@ def test_shared_link_reopens_sentence_and_language(page, app_server, lang):
     assert page_errors(page) == []
 
 
+def test_switching_views_draws_only_the_opened_one(page, app_server):
+    open_rnn(page, app_server, text="not bad at all", lang="en")
+    expect(page.locator(CHART)).to_have_count(1)  # the unrolled network only
+    page.get_by_role("tab", name=t("rnn.view.gates", "en")).click()
+    expect(page).to_have_url(re.compile(r"view=rnn\.gates"), timeout=30_000)
+    wait_for_app(page)
+    expect(page.locator(CHART)).to_have_count(2)  # gate means and the unit heatmaps
+    assert query_of(page.url)["text"] == ["not bad at all"]
+    page.reload()  # the URL reopens the same view
+    wait_for_app(page)
+    expect(page.get_by_role("tab", name=t("rnn.view.gates", "en"))).to_have_attribute(
+        "aria-selected", "true"
+    )
+    assert page_errors(page) == []
+
+
 @pytest.mark.viewport(390, 844)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_phone_width_does_not_scroll_sideways(page, app_server, lang):
@@ -100,7 +117,7 @@ def test_clicking_a_step_in_the_unrolled_network_selects_it(page, app_server):
     open_rnn(page, app_server, text="not bad at all, the staff were great", lang="en")
     slider = page.locator('[data-testid="stSlider"]').first
     expect(slider).to_contain_text("9 · great")  # the last step by default
-    chart = page.locator(CHART).nth(1)  # 0: tokens table, 1: unrolled network
+    chart = page.locator(CHART).first  # the default view: the unrolled network
     chart.scroll_into_view_if_needed()
     nodes = chart.locator(".scatterlayer .trace").filter(has=page.locator(".points path"))
     h_nodes = nodes.nth(nodes.count() - 2).locator(".points path")  # h_t, then h0/output

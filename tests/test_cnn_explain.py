@@ -149,3 +149,12 @@ def test_most_active_channel():
     maps = np.zeros((4, 3, 3), np.float32)
     maps[2] = 1.0
     assert ce.most_active_channel(maps) == 2
+
+
+def test_kernel_kinds():
+    edge = np.array([[-1.0, 0, 1], [-1, 0, 1], [-1, 0, 1]])
+    blob = np.full((3, 3), 0.5)
+    blob[0, 0] = -0.1
+    dark = -np.ones((3, 3))
+    kinds = ce.kernel_kinds(np.stack([edge, blob, dark]))
+    assert kinds.tolist() == ["mixed", "positive", "negative"]

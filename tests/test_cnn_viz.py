@@ -79,7 +79,9 @@ def test_other_builders_return_figures():
         vz.pair_fig(img, img, ["a", "b"]),
         vz.softmax_fig(*(RNG.random(10) for _ in range(3)), ["l", "e", "p"]),
         vz.receptive_field_fig(img, img - 0.5, (2, 9, 3, 10), ["i", "g"]),
-        vz.attribution_fig(img, [img, -img, img, img], ["a", "b", "c", "d"], cols=2),
+        vz.attribution_fig(
+            img, [img, -img, img, img], ["a", "b", "c", "d"], [False, True, False, True], cols=2
+        ),
         vz.image_fig(img, "t"),
         vz.translation_fig([img, img], [img, img], ["a", "b", "c", "d"]),
         vz.sharing_fig(160, 9_847_040, ["conv", "dense"]),

@@ -24,24 +24,12 @@ def test_prob_bars_hold_both_models():
     assert [d.name for d in fig.data] == ["CNN", "RNN"]
 
 
-def test_ngram_contributions_reference():
-    kernels = np.array([3, 3, 4])
-    starts = np.array([0, 2, 1])
-    net = np.array([1.0, -0.5, 2.0])
-    grid = vc.ngram_contributions(6, kernels, starts, net, [3, 4])
-    ref = np.zeros((2, 6))
-    ref[0, 0:3] += 1.0
-    ref[0, 2:5] -= 0.5
-    ref[1, 1:5] += 2.0
-    np.testing.assert_allclose(grid, ref)
-    # a window past the end of a short sentence is clipped
-    assert vc.ngram_contributions(2, np.array([5]), np.array([0]), np.array([1.0]), [5]).shape == (
-        1,
-        2,
-    )
-    fig = vc.ngram_heatmap(["a", "b", "c", "d", "e", "f"], grid, [3, 4], "k")
+def test_ngram_heatmap_holds_the_grid_and_escapes_tokens():
+    grid = RNG.normal(size=(2, 6))
+    fig = vc.ngram_heatmap(["a", "<b>", "c", "d", "e", "f"], grid, [3, 4], "k")
     np.testing.assert_allclose(fig.data[0].z, grid)
-    assert list(fig.layout.xaxis.ticktext) == ["a", "b", "c", "d", "e", "f"]
+    assert list(fig.layout.xaxis.ticktext) == ["a", "&lt;b&gt;", "c", "d", "e", "f"]
+    assert fig.data[0].customdata[0][1] == "2·&lt;b&gt;"
 
 
 def test_feature_map_marks_the_winner():
@@ -88,9 +76,7 @@ def test_unvalidated_figures_send_what_plotly_validates():
     figs = [
         vc.row_scan_animation(RNG.random((28, 28)), step, ("play", "row", "P"), "t"),
         vc.image_pair(RNG.normal(size=(8, 8)), RNG.normal(size=(8, 8)), ("A", "B"), True, "t"),
-        vc.recolor(
-            vc.prob_bars(["a", "b"], np.array([0.3, 0.7]), np.ones(2) / 2, ("c", "r")), "red"
-        ),
+        vc.prob_bars(["a", "b"], np.array([0.3, 0.7]), np.ones(2) / 2, ("c", "r")),
     ]
     for fig in figs:
         raw = json.loads(pio.to_json(fig, validate=False))
@@ -126,14 +112,3 @@ def test_evidence_figures():
         ["1-10", "11-20"], n, np.array([0.7, 0.8]), np.array([0.9, 0.6]), ("c", "r"), "len", "n"
     )
     np.testing.assert_allclose(fig.data[1].y, [0.9, 0.6])
-
-
-def test_ngram_text_and_recolor():
-    assert vc.ngram_text(["服", "务", "很", "好"]) == "服务很好"
-    assert vc.ngram_text(["not", "good"]) == "not good"
-    src = go.Figure([go.Bar(y=[1, 2], marker_color="red"), go.Scatter(y=[1, 2])])
-    fig = vc.recolor(src, vc.RNN_COLOR)
-    assert fig.data[0].marker.color == vc.RNN_COLOR
-    assert fig.data[1].marker.color is None  # only bars
-    assert src.data[0].marker.color == "red"  # the original is left alone
-    np.testing.assert_allclose(fig.data[0].y, [1, 2])

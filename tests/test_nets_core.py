@@ -251,3 +251,25 @@ def test_dry_run_training_writes_loadable_weights(tmp_path):
         assert m["dry_run"] and 0 <= m["test_accuracy"] <= 1 and m["params"] > 0
     assert (tmp_path / "projections" / "text_gru.npz").exists()
     assert (tmp_path / "samples" / "digits.npz").exists()
+
+
+def test_textcnn_ngram_grid_and_top_hits():
+    """The n-gram grid sums each winning window's net push over the tokens it covers."""
+    from nets.analyze import NgramHit, TextCNNAnalysis
+
+    def hit(k, f, start, neg, pos):
+        return NgramHit(k, f, start, 1.0, np.array([neg, pos]))
+
+    hits = [hit(3, 0, 0, 0.0, 1.0), hit(3, 1, 2, 0.5, 0.0), hit(4, 0, 1, -1.0, 1.0)]
+    maps = {3: np.zeros((2, 4)), 4: np.zeros((1, 3))}
+    a = TextCNNAnalysis(list("abcdef"), [1] * 6, False, maps, hits, 0.5, "positive", None, None)
+    ref = np.zeros((2, 6))
+    ref[0, 0:3] += 1.0
+    ref[0, 2:5] -= 0.5
+    ref[1, 1:5] += 2.0
+    np.testing.assert_allclose(a.ngram_grid(), ref)
+    assert [h.filter for h in a.top_hits(3)] == [0, 1]  # |+1.0| before |−0.5|
+    assert a.strongest_filter(4) == 0 and a.hit(3, 1).start == 2
+    short = TextCNNAnalysis(["a", "b"], [1, 2], False, {5: np.zeros((1, 1))},
+                            [hit(5, 0, 0, 0.0, 1.0)], 0.5, "positive", None, None)  # fmt: skip
+    assert short.ngram_grid().shape == (1, 2)  # a window past the end is clipped

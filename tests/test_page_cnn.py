@@ -3,39 +3,35 @@
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import chart_specs, open_view
 from conftest import plotly_array as arr
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import nets
+from nets.attribution import IMAGE_METHODS, SIGNED_METHODS
 from nets.registry import load_npz
 from ui.i18n import LANGS, t
+from ui.views import cnn as views
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "cnn.py")
 PHOTO = ROOT / "assets" / "samples" / "photos" / "coffee.jpg"
-TABS = ("layers", "conv", "ops", "rf", "attr", "fullres", "exp")
 pytestmark = pytest.mark.timeout(180)
 
 
-def run_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.query_params["lang"] = lang
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def run_page(lang: str = "en", view: str | None = None) -> AppTest:
+    return open_view("cnn", view, lang)
 
 
 def chart(at: AppTest, key: str) -> dict:
-    for c in at.get("plotly_chart"):
-        if c.proto.id.endswith(f"-cnn.{key}"):
-            return json.loads(c.proto.spec)
-    raise AssertionError(f"no chart cnn.{key}")
+    specs = chart_specs(at)
+    assert f"cnn.{key}" in specs, (key, list(specs))
+    return specs[f"cnn.{key}"]
 
 
 def prob_bars(at: AppTest) -> np.ndarray:
@@ -62,7 +58,8 @@ def test_opens_with_a_sample_and_its_real_probabilities(lang):
     assert at.title[0].value == t("cnn.title", lang)
     sample = load_npz("samples/digits.npz")["images"][0]
     np.testing.assert_allclose(prob_bars(at), nets.analyze_image(sample).probs, atol=1e-6)
-    assert [tb.label for tb in at.tabs] == [t(f"cnn.tab.{k}", lang) for k in TABS]
+    assert [tb.label for tb in at.tabs] == [t(v.title_key, lang) for v in views.VIEWS]
+    assert set(chart_specs(at)) == {"cnn.probs", "cnn.layers.strip", "cnn.layers.maps"}
 
 
 def test_png_upload_shows_its_probabilities():
@@ -110,55 +107,94 @@ def test_malformed_upload_shows_the_message_then_a_good_upload_works(lang):
     np.testing.assert_allclose(prob_bars(at), nets.analyze_image(data).probs, atol=1e-6)
 
 
-def test_a_hard_sample_and_every_tab_run():
-    at = run_page()
+@pytest.mark.parametrize("view", [v.id for v in views.VIEWS])
+def test_a_hard_sample_on_every_view(view):
     digits = load_npz("samples/digits.npz")
     hard = int(np.flatnonzero(digits["wrong"])[0])
+    at = run_page(view=view)
     at.selectbox(key="cnn.sample").set_value(f"digit:{hard}").run()
     a = nets.analyze_image(digits["images"][hard])
     np.testing.assert_allclose(prob_bars(at), a.probs, atol=1e-6)
-    for k in TABS:
-        at.session_state["cnn.tab"] = t(f"cnn.tab.{k}", "en")
-        at.run()
-        assert not at.exception, (k, [e.value for e in at.exception])
-        assert not at.error, (k, [e.value for e in at.error])
-        size = sum(len(c.proto.spec) for c in at.get("plotly_chart"))
-        assert size < 300_000, (k, size)
+    assert not at.exception, (view, [e.value for e in at.exception])
+    assert not at.error, (view, [e.value for e in at.error])
+    charts = chart_specs(at)
+    assert len(charts) >= 2 and all(k.startswith(("cnn.probs", view)) for k in charts), charts
+    size = sum(len(c.proto.spec) for c in at.get("plotly_chart"))
+    assert size < 300_000, (view, size)
 
 
 def test_step_explorer_shows_the_real_activation():
-    at = run_page()
-    at.session_state["cnn.tab"] = t("cnn.tab.conv", "en")
-    at.run()
-    at.segmented_control(key="cnn.s_layer").set_value("conv2").run()
-    at.slider(key="cnn.s_y.conv2").set_value(3).run()
-    at.slider(key="cnn.s_x.conv2").set_value(9).run()
-    at.number_input(key="cnn.s_ch").set_value(5).run()
+    at = run_page(view="cnn.conv")
+    at.segmented_control(key="cnn.conv.layer").set_value("conv2").run()
+    at.slider(key="cnn.conv.y.conv2").set_value(3).run()
+    at.slider(key="cnn.conv.x.conv2").set_value(9).run()
+    at.number_input(key="cnn.conv.ch").set_value(5).run()
     a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
     act = f"{float(a.activations['conv2'][5, 3, 9]):.4f}"
     eq = [m.value for m in at.markdown if "bias" in m.value]
     assert eq and f"**{act}**" in eq[0], eq
     value = eq[0].split("= **")[1].split("**")[0]
     assert value == act
-    fig = chart(at, "step")
+    fig = chart(at, "conv.step")
     z_products = arr(fig["data"][2]["z"])
     assert z_products.shape == (3, 3)
 
 
 def test_softmax_explainer_matches_the_probabilities():
-    at = run_page()
-    at.session_state["cnn.tab"] = t("cnn.tab.ops", "en")
-    at.run()
+    at = run_page(view="cnn.ops")
     a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
-    fig = chart(at, "softmax")
+    fig = chart(at, "ops.softmax")
     np.testing.assert_allclose(arr(fig["data"][0]["y"]), a.activations["logits"], atol=1e-5)
     np.testing.assert_allclose(arr(fig["data"][2]["y"]), a.probs, atol=1e-6)
 
 
 def test_layer_grid_is_the_activation():
     at = run_page()
-    at.selectbox(key="cnn.layer").set_value("pool2").run()
+    at.selectbox(key="cnn.layers.layer").set_value("pool2").run()
     a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
-    fig = chart(at, "grid")
+    fig = chart(at, "layers.maps")
     assert len(fig["data"]) == 32
     np.testing.assert_allclose(arr(fig["data"][5]["z"]), a.activations["pool2"][5], atol=1e-4)
+
+
+def test_each_attribution_method_has_its_own_legend_and_scale():
+    """Saliency (|gradient|) and Grad-CAM (after a ReLU) are drawn from 0 up, never blue, and
+    their legends say so; IG and occlusion are drawn on a symmetric signed scale."""
+    at = run_page("en", "cnn.attribution")
+    data = chart(at, "attribution.maps")["data"]
+    maps = [tr for tr in data if tr.get("hoverinfo") != "skip"]  # not the faint ink copies
+    assert len(maps) == len(IMAGE_METHODS)
+    for m, tr in zip(IMAGE_METHODS, maps, strict=True):
+        z = arr(tr["z"])
+        caption = t(f"cnn.attr.legend.{m}", "en")
+        assert caption in [c.value for c in at.caption]
+        if m in SIGNED_METHODS:
+            assert tr["zmin"] == -tr["zmax"] and "signed" in caption
+        else:
+            assert (z >= 0).all() and tr["zmin"] == 0 and "never blue" in caption
+            assert "never blue" not in t(f"cnn.attr.legend.{m}", "zh")  # the zh text says it in zh
+            assert "不可能是蓝色" in t(f"cnn.attr.legend.{m}", "zh")
+
+
+def test_kernel_caption_counts_the_real_kernels():
+    from nets import cnn_explain
+
+    at = run_page("en", "cnn.kernels")
+    w, _ = cnn_explain.kernels("conv1")
+    kinds = cnn_explain.kernel_kinds(w[:, 0])
+    mixed = int((kinds == "mixed").sum())
+    caption = t("cnn.kernels.conv1", "en", n=len(w), mixed=mixed, one=len(w) - mixed,
+                share=f"{cnn_explain.ONE_SIGN:.0%}")  # fmt: skip
+    assert caption in [c.value for c in at.caption]
+    assert 0 < mixed < len(w)  # both kinds exist in the trained conv1
+
+
+def test_architecture_caption_gives_the_traced_value_counts():
+    a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
+    counts = [a.input28.size] + [
+        a.activations[k].size for k in ("conv1", "pool1", "conv2", "pool2")
+    ]
+    assert counts == [784, 12_544, 3_136, 6_272, 1_568]
+    at = run_page("en")
+    text = " ".join(c.value for c in at.caption)
+    assert " → ".join(f"{n:,}" for n in counts) in text

@@ -3,12 +3,9 @@ the comparison path, example chips, the URL, and awkward input that must never b
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
-from conftest import open_app
+from conftest import chart_specs, open_view
 from streamlit.testing.v1 import AppTest
 from test_rnn_unit import arr
 
@@ -16,16 +13,15 @@ import nets
 from nets import rnn_explain as rx
 from ui.i18n import t
 from ui.text_input import example_by_id
+from ui.views import rnn as views
 from viz import rnn as vr
 
-ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages" / "rnn.py")
-
 pytestmark = pytest.mark.timeout(240)
+VIEW_IDS = [v.id for v in views.VIEWS]
 
 
-def open_page(lang: str, **query) -> AppTest:
-    return open_app(PAGE, lang, **query)
+def open_page(lang: str, view: str | None = None, **query) -> AppTest:
+    return open_view("rnn", view, lang, **query)
 
 
 def type_text(at: AppTest, text: str) -> AppTest:
@@ -35,16 +31,22 @@ def type_text(at: AppTest, text: str) -> AppTest:
 
 
 def charts(at: AppTest) -> dict[str, list[dict]]:
-    """Chart key suffix (after ``rnn.chart.``) → the figure's traces."""
-    out = {}
-    for c in at.get("plotly_chart"):
-        key = c.proto.id.split("rnn.chart.", 1)[-1].split(".")[0]
-        out[key] = json.loads(c.proto.spec)["data"]
-    return out
+    """Chart key (``"<view>.<name>"`` without the ``rnn.`` page prefix) → the figure's traces."""
+    return {k.removeprefix("rnn."): spec["data"] for k, spec in chart_specs(at).items()}
 
 
 def paths(traces: list[dict]) -> list[dict]:
     return [tr for tr in traces if "lines" in tr.get("mode", "")]
+
+
+def test_only_the_opened_view_draws_and_the_url_keeps_it():
+    at = open_page("en", text="not bad at all")
+    assert at.query_params["view"] in (["rnn.unrolled"], "rnn.unrolled")  # the default view
+    assert set(charts(at)) == {"unrolled.chart"}
+    assert [tb.label for tb in at.tabs] == [t(v.title_key, "en") for v in views.VIEWS]
+    at = open_page("zh", "rnn.gates", text="not bad at all")
+    assert set(charts(at)) == {"gates.means", "gates.units"}
+    assert [tb.label for tb in at.tabs] == [t(v.title_key, "zh") for v in views.VIEWS]
 
 
 @pytest.mark.parametrize(
@@ -55,89 +57,104 @@ def paths(traces: list[dict]) -> list[dict]:
         ("zh", "这个 hotel 很 good, but 服务太差了"),
     ],
 )
-def test_typed_sentence_views_equal_the_analysis(lang, text):
-    at = type_text(open_page(lang), text)
+def test_every_view_equals_the_analysis(lang, text):
     a = nets.analyze_text(text)
-    ch = charts(at)
-    assert {"tokens", "unrolled", "heatmap", "trajectory", "gates", "attention", "prefix"} <= set(
-        ch
-    )
-    np.testing.assert_array_equal(arr(ch["attention"][0]["y"]), a.attention)
-    prefix = arr(ch["prefix"][0]["y"])
-    np.testing.assert_array_equal(prefix, a.prefix_prob_positive)
-    assert prefix[-1] == pytest.approx(a.prob_positive, abs=1e-5)
-    order = rx.unit_order(a.hidden, "variance")  # the default ordering
-    np.testing.assert_array_equal(arr(ch["heatmap"][0]["z"]), a.hidden[:, order].T)
-    np.testing.assert_array_equal(arr(ch["gates"][0]["z"]), a.update_gate[:, order].T)
-    traj = paths(ch["trajectory"])
-    assert len(traj) == 1
-    np.testing.assert_array_equal(arr(traj[0]["x"]), rx.project_states(a.hidden)[:, 0])
-    assert list(ch["tokens"][0]["cells"]["values"][3]) == a.token_ids
+    at = type_text(open_page(lang), text)  # typed, on the default view
     badge = vr.verdict_badge(a.label, t(f"rnn.label.{a.label}", lang))
     verdict = t("rnn.verdict", lang, badge=badge, p=f"{a.prob_positive:.3f}")
     assert verdict in [m.value for m in at.markdown]
-    assert at.query_params["text"] == [text] or at.query_params["text"] == text
-    assert at.query_params["lang"] in (["lang"], [lang], lang)
-    # The title and captions are in the page's language.
+    assert at.query_params["text"] in ([text], text)
     assert at.title[0].value == t("rnn.title", lang)
+    unrolled = next(tr for tr in charts(at)["unrolled.chart"] if tr.get("name") == "h")
+    lo, hi = vr.unroll_window(len(a.tokens), len(a.tokens) - 1)
+    np.testing.assert_array_equal(arr(unrolled["marker"]["color"]), a.prefix_prob_positive[lo:hi])
+    ch = {}
+    for vid in VIEW_IDS[1:7]:
+        view = open_page(lang, vid, text=text)
+        assert not view.error, (vid, [e.value for e in view.error])
+        ch.update(charts(view))
+    np.testing.assert_array_equal(arr(ch["attention.bars"][0]["y"]), a.attention)
+    prefix = arr(ch["prefix.curve"][0]["y"])
+    np.testing.assert_array_equal(prefix, a.prefix_prob_positive)
+    assert prefix[-1] == pytest.approx(a.prob_positive, abs=1e-5)
+    order = rx.unit_order(a.hidden, "variance")  # the default ordering
+    np.testing.assert_array_equal(arr(ch["hidden.heatmap"][0]["z"]), a.hidden[:, order].T)
+    np.testing.assert_array_equal(arr(ch["gates.units"][0]["z"]), a.update_gate[:, order].T)
+    np.testing.assert_allclose(arr(ch["gates.means"][0]["y"]), rx.gate_means(a.update_gate))
+    traj = paths(ch["trajectory.path"])
+    assert len(traj) == 1
+    np.testing.assert_array_equal(arr(traj[0]["x"]), rx.project_states(a.hidden)[:, 0])
+    assert list(ch["tokens.table"][0]["cells"]["values"][3]) == a.token_ids
 
 
 def test_heatmap_order_switch_reorders_units():
-    at = type_text(open_page("en"), "not bad at all")
+    at = open_page("en", "rnn.hidden", text="not bad at all")
     a = nets.analyze_text("not bad at all")
     at.button_group(key="rnn.order").set_value("positive").run()
     assert not at.exception
     order = rx.unit_order(a.hidden, "positive")
-    np.testing.assert_array_equal(arr(charts(at)["heatmap"][0]["z"]), a.hidden[:, order].T)
+    np.testing.assert_array_equal(arr(charts(at)["hidden.heatmap"][0]["z"]), a.hidden[:, order].T)
+
+
+def test_the_selected_step_moves_every_marker():
+    text = "the staff were not friendly at all"
+    a = nets.analyze_text(text)
+    at = open_page("en", "rnn.gates", text=text)
+    at.select_slider(key=views.STEP_KEY).set_value(2).run()
+    assert not at.exception
+    z = float(rx.gate_means(a.update_gate)[2])
+    reading = [m.value for m in at.markdown if f"{z:.2f}" in m.value]
+    assert reading, [m.value for m in at.markdown]
+    shapes = chart_specs(at)["rnn.gates.means"]["layout"]["shapes"]
+    assert shapes[0]["x0"] == 2
 
 
 def test_comparison_sentence_adds_a_second_path():
-    at = type_text(open_page("en"), "good")
+    at = type_text(open_page("en", "rnn.trajectory"), "good")
     at.toggle(key="rnn.compare_on").set_value(True).run()
     at.text_input(key="rnn.text2").input("not good").run()
     assert not at.exception
-    ch = charts(at)
-    traj = paths(ch["trajectory"])
+    traj = paths(charts(at)["trajectory.path"])
     assert len(traj) == 2
     b = nets.analyze_text("not good")
     np.testing.assert_array_equal(arr(traj[1]["x"]), rx.project_states(b.hidden)[:, 0])
     np.testing.assert_array_equal(arr(traj[1]["y"]), rx.project_states(b.hidden)[:, 1])
-    np.testing.assert_array_equal(arr(ch["prefix"][1]["y"]), b.prefix_prob_positive)
     assert at.query_params["text2"] in (["not good"], "not good")
+    prefix = open_page("en", "rnn.prefix", text="good", text2="not good")
+    np.testing.assert_array_equal(
+        arr(charts(prefix)["prefix.curve"][1]["y"]), b.prefix_prob_positive
+    )
 
 
 def test_example_chip_fills_both_boxes():
-    at = open_page("zh")
+    at = open_page("zh", "rnn.trajectory")
     ex = example_by_id("neg_en")
     at.button_group(key="rnn.ex.negation").set_value("neg_en").run()
     assert not at.exception
     assert at.text_area(key="rnn.text").value == ex["text"]
     assert at.toggle(key="rnn.compare_on").value is True
     assert at.text_input(key="rnn.text2").value == ex["compare"]
-    assert len(paths(charts(at)["trajectory"])) == 2
+    assert len(paths(charts(at)["trajectory.path"])) == 2
 
 
-def test_shared_link_reopens_the_sentence_and_language():
-    at = open_page("en", text="not bad at all", text2="bad")
+def test_shared_link_reopens_the_sentence_language_and_view():
+    at = open_page("en", "rnn.trajectory", text="not bad at all", text2="bad")
     assert at.text_area(key="rnn.text").value == "not bad at all"
     assert at.text_input(key="rnn.text2").value == "bad"
     assert at.title[0].value == t("rnn.title", "en")
-    assert len(paths(charts(at)["trajectory"])) == 2
+    assert len(paths(charts(at)["trajectory.path"])) == 2
 
 
 def test_heavy_views_match_the_attribution_helpers():
     text = "not bad at all"
-    at = type_text(open_page("en"), text)
-    assert "attribution" not in charts(at) and "memory" not in charts(at)
-    at.toggle(key="rnn.attr_on").set_value(True).run()
-    at.toggle(key="rnn.mem_on").set_value(True).run()
-    assert not at.exception
-    ch = charts(at)
+    at = open_page("en", "rnn.attribution", text=text)
     attr = nets.attribution.text_attributions(text, "text_gru", target=1)
-    np.testing.assert_allclose(arr(ch["attribution"][0]["y"]), attr, atol=1e-5)
-    np.testing.assert_allclose(
-        arr(ch["memory"][0]["y"]), nets.attribution.text_memory(text), rtol=1e-5
-    )
+    np.testing.assert_allclose(arr(charts(at)["attribution.bars"][0]["y"]), attr, atol=1e-5)
+    at = open_page("en", "rnn.memory", text=text)
+    assert not at.error, [e.value for e in at.error]
+    norms = nets.attribution.text_memory(text)
+    raw = [float(c[2]) for c in charts(at)["memory.curve"][0]["customdata"]]
+    np.testing.assert_allclose(raw, norms, rtol=1e-5)
 
 
 BAD_INPUTS = {
@@ -172,8 +189,8 @@ def test_bad_input_gives_a_message_or_an_analysis(name, lang):
             assert t("rnn.empty", lang) in [i.value for i in at.info]
         assert not at.get("plotly_chart")
         return
-    ch = charts(at)
-    np.testing.assert_array_equal(arr(ch["attention"][0]["y"]), a.attention)
+    np.testing.assert_array_equal(arr(charts(at)["unrolled.chart"][3]["marker"]["color"])[-1:],
+                                  a.prefix_prob_positive[-1:])  # fmt: skip
     warnings = [w.value for w in at.warning]
     assert (t("rnn.truncated", lang, n=len(a.tokens)) in warnings) == a.truncated
     if name == "long":
@@ -185,23 +202,26 @@ def test_bad_input_gives_a_message_or_an_analysis(name, lang):
         assert "](javascript" not in raw
     # The page keeps working: a normal sentence afterwards is analysed.
     type_text(at, "good")
-    assert charts(at)["prefix"]
+    assert charts(at)["unrolled.chart"]
 
 
 def test_long_sentence_windows_the_heatmaps_and_stays_small():
     text = " ".join(["the room was clean and the staff were friendly but the food was cold"] * 20)
-    at = type_text(open_page("en"), text)
     a = nets.analyze_text(text)
     assert a.truncated and len(a.tokens) == 200
-    step = at.select_slider(
-        key=next(k for k in at.session_state if k.startswith("rnn.step."))
-    ).value
-    lo, hi = vr.unroll_window(len(a.tokens), step, vr.HEAT_WINDOW)
+    lo, hi = vr.unroll_window(len(a.tokens), len(a.tokens) - 1, vr.HEAT_WINDOW)
     assert hi - lo == vr.HEAT_WINDOW
-    ch = charts(at)
     order = rx.unit_order(a.hidden, "variance")
-    np.testing.assert_array_equal(arr(ch["heatmap"][0]["z"]), a.hidden[lo:hi, order].T)
-    np.testing.assert_array_equal(arr(ch["gates"][1]["z"]), a.reset_gate[lo:hi, order].T)
-    np.testing.assert_array_equal(arr(ch["attention"][0]["y"]), a.attention)  # never windowed
-    total = sum(len(c.proto.spec) for c in at.get("plotly_chart"))
-    assert total < 300_000, total  # the rule's budget for one rerun's chart JSON
+    for vid in VIEW_IDS[:7]:
+        at = open_page("en", vid, text=text)
+        ch = charts(at)
+        if vid == "rnn.hidden":
+            z = arr(ch["hidden.heatmap"][0]["z"])
+            np.testing.assert_array_equal(z, a.hidden[lo:hi, order].T)
+        if vid == "rnn.gates":
+            z = arr(ch["gates.units"][1]["z"])
+            np.testing.assert_array_equal(z, a.reset_gate[lo:hi, order].T)
+        if vid == "rnn.attention":  # never windowed
+            np.testing.assert_array_equal(arr(ch["attention.bars"][0]["y"]), a.attention)
+        total = sum(len(c.proto.spec) for c in at.get("plotly_chart"))
+        assert total < 300_000, (vid, total)  # the rule's budget for one rerun's chart JSON

@@ -130,34 +130,38 @@ def test_token_highlight_is_escaped_and_marks_the_strongest():
 
 
 def test_plotly_text_is_escaped():
-    fig = vr.attention_bars(["<b>", "<unk>", "x"], np.array([0.2, 0.3, 0.5], np.float32), "en")
+    fig = vr.attention_bars(["<b>", "<unk>", "x"], np.array([0.2, 0.3, 0.5], np.float32), "w")
     tr = traces(fig)[0]
-    assert list(tr["customdata"]) == ["&lt;b&gt;", "&lt;unk&gt;", "x"]
+    assert [c[1] for c in tr["customdata"]] == ["&lt;b&gt;", "&lt;unk&gt;", "x"]
+    assert [int(c[0]) for c in tr["customdata"]] == [1, 2, 3]  # hover steps are 1-based
     assert "<b>" not in fig.layout.xaxis.ticktext
 
 
 # ----------------------------------------------------------------------------- builders
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_builders_carry_the_models_values(analyses, lang):
+def test_builders_carry_the_models_values(analyses):
     a = analyses[SENTENCES[0]]
     T = len(a.tokens)
-    bars = traces(vr.attention_bars(a.tokens, a.attention, lang))[0]
+    bars = traces(vr.attention_bars(a.tokens, a.attention, "attention"))[0]
     np.testing.assert_array_equal(arr(bars["y"]), a.attention)
-    curve = traces(vr.prefix_curve(a.tokens, a.prefix_prob_positive, lang))[0]
+    line = [(a.tokens, a.prefix_prob_positive, "main", "#222")]
+    curve = traces(vr.prefix_curve(line, "P", "0.5"))[0]
     y = arr(curve["y"])
     np.testing.assert_array_equal(y, a.prefix_prob_positive)
     assert y[-1] == pytest.approx(a.prob_positive, abs=1e-5)
     order = rx.unit_order(a.hidden, "positive")
-    hm = traces(vr.hidden_heatmap(a.hidden, a.tokens, order, lang, selected=2))[0]
+    hm = traces(vr.hidden_heatmap(a.hidden, a.tokens, order, "unit", selected=2))[0]
     np.testing.assert_array_equal(arr(hm["z"]), a.hidden[:, order].T)
     assert len(hm["x"]) == T
-    g = traces(vr.gates_fig(a.update_gate, a.reset_gate, a.tokens, order, lang))
+    g = traces(vr.gates_fig(a.update_gate, a.reset_gate, a.tokens, order, ("z", "r"), "unit"))
     np.testing.assert_array_equal(arr(g[0]["z"]), a.update_gate[:, order].T)
     np.testing.assert_array_equal(arr(g[1]["z"]), a.reset_gate[:, order].T)
-    tab = traces(vr.tokens_table(a.tokens, a.raw_tokens, a.token_ids, lang))[0]
+    tab = traces(vr.tokens_table(a.tokens, a.raw_tokens, a.token_ids, ["t", "w", "m", "id"]))[0]
     assert list(tab["cells"]["values"][3]) == a.token_ids
+
+
+LABELS = {"bg_neg": "-", "bg_pos": "+", "main": "a", "compare": "b", "prob": "P"}
 
 
 def test_trajectory_draws_a_second_path_for_the_comparison(analyses):
@@ -165,7 +169,7 @@ def test_trajectory_draws_a_second_path_for_the_comparison(analyses):
     bg = rx.background()
     pa, pb = rx.project_states(a.hidden), rx.project_states(b.hidden)
     one = traces(
-        vr.trajectory_fig(pa, a.tokens, a.prefix_prob_positive, bg.points, bg.labels, "en")
+        vr.trajectory_fig(pa, a.tokens, a.prefix_prob_positive, bg.points, bg.labels, LABELS)
     )
     two = traces(
         vr.trajectory_fig(
@@ -174,7 +178,7 @@ def test_trajectory_draws_a_second_path_for_the_comparison(analyses):
             a.prefix_prob_positive,
             bg.points,
             bg.labels,
-            "en",
+            LABELS,
             compare=(pb, b.tokens, b.prefix_prob_positive),
         )
     )
@@ -187,7 +191,9 @@ def test_trajectory_draws_a_second_path_for_the_comparison(analyses):
     bg_total = sum(len(arr(tr["x"])) for tr in two if tr.get("mode") == "markers")
     assert bg_total == len(bg.points)
     three = traces(
-        vr.trajectory_fig(pa, a.tokens, a.prefix_prob_positive, bg.points, bg.labels, "zh", dims=3)
+        vr.trajectory_fig(
+            pa, a.tokens, a.prefix_prob_positive, bg.points, bg.labels, LABELS, dims=3
+        )
     )
     assert all(tr["type"] == "scatter3d" for tr in three)
 
@@ -199,7 +205,9 @@ def test_unrolled_window_and_selection_data(analyses):
     lo, hi = vr.unroll_window(100, 50)
     assert hi - lo == vr.WINDOW and lo <= 50 < hi
     assert vr.unroll_window(100, 99) == (100 - vr.WINDOW, 100)
-    fig = vr.unrolled_fig(a.tokens, a.prefix_prob_positive, rx.state_norms(a.hidden), "en", 3)
+    fig = vr.unrolled_fig(
+        a.tokens, a.prefix_prob_positive, rx.state_norms(a.hidden), "P", "output", 3
+    )
     h = next(tr for tr in traces(fig) if tr.get("name") == "h")
     lo, hi = vr.unroll_window(T, 3)
     assert [int(c[0]) for c in h["customdata"]] == list(range(lo, hi))
@@ -209,15 +217,15 @@ def test_unrolled_window_and_selection_data(analyses):
 def test_memory_and_attribution_figures():
     toks = ["a", "b", "c"]
     v = np.array([0.5, -0.2, 1.0], np.float32)
-    np.testing.assert_array_equal(arr(traces(vr.memory_fig(toks, v, "en"))[0]["y"]), v)
-    assert vr.memory_fig(toks, np.abs(v), "en", log=True).layout.yaxis.type == "log"
-    np.testing.assert_array_equal(arr(traces(vr.attribution_bars(toks, v, "zh"))[0]["y"]), v)
-
-
-def test_every_rnn_string_is_bilingual():
-    for key, val in vr._strings().items():
-        assert key.startswith("rnn."), key
-        assert val.get("zh") and val.get("en"), key
+    state, decision = np.array([0.1, 0.4, 2.0]), np.array([3.0, 1.0, 6.0])
+    fig = vr.memory_fig(toks, [(state, "h", "#111"), (decision, "d", "#222")], "share")
+    lines = traces(fig)
+    for tr, raw in zip(lines, (state, decision), strict=True):  # each curve over its own max
+        np.testing.assert_allclose(arr(tr["y"]), raw / raw.max(), rtol=1e-6)
+        np.testing.assert_allclose([float(c[2]) for c in tr["customdata"]], raw, rtol=1e-6)
+    log = vr.memory_fig(toks, [(state, "h", "#111")], "share", log=True)
+    assert log.layout.yaxis.type == "log"
+    np.testing.assert_array_equal(arr(traces(vr.attribution_bars(toks, v, "a"))[0]["y"]), v)
 
 
 @pytest.mark.parametrize(

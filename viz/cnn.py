@@ -520,12 +520,24 @@ _INK = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0.35)"]]
 _SIGNED = [[0, "rgba(33,102,172,0.85)"], [0.5, "rgba(255,255,255,0)"], [1, "rgba(178,24,43,0.85)"]]
 
 
+_UNSIGNED = [[0, "rgba(178,24,43,0)"], [1, "rgba(178,24,43,0.85)"]]
+
+
 def attribution_fig(
-    input28: np.ndarray, maps: Sequence[np.ndarray], titles: Sequence[str], cols: int = 4
+    input28: np.ndarray,
+    maps: Sequence[np.ndarray],
+    titles: Sequence[str],
+    signed: Sequence[bool],
+    cols: int = 4,
 ) -> go.Figure:
     """Attribution maps side by side, each over a faint copy of the input.
 
-    Signed maps use a symmetric red/blue scale (red: pushes toward the class).
+    Args:
+        input28: (28, 28) the digit; maps: (28, 28) each; titles: one per map.
+        signed: per map, True for a signed method (a symmetric red/blue scale: red pushes the
+            class's score up, blue down), False for a non-negative one (transparent → red from
+            0 to its maximum: it cannot be blue).
+        cols: maps per row.
     """
     n = len(maps)
     cols = min(cols, n)
@@ -533,7 +545,7 @@ def attribution_fig(
     layout = _grid(rows, cols, titles, horizontal_spacing=0.03, vertical_spacing=0.08)
     ink = _r(input28)
     data = []
-    for i, a in enumerate(maps):
+    for i, (a, sgn) in enumerate(zip(maps, signed, strict=True)):
         m = _sym(a)
         faint = {"type": "heatmap", "z": ink, "colorscale": _INK, "showscale": False}
         data.append(_on({**faint, "hoverinfo": "skip"}, i + 1))
@@ -542,8 +554,8 @@ def attribution_fig(
                 {
                     "type": "heatmap",
                     "z": _r(a),
-                    "colorscale": _SIGNED,
-                    "zmin": -m,
+                    "colorscale": _SIGNED if sgn else _UNSIGNED,
+                    "zmin": -m if sgn else 0.0,
                     "zmax": m,
                     "showscale": False,
                     "name": titles[i],

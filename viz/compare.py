@@ -1,8 +1,8 @@
 """Pure figure builders for the side-by-side page: numpy arrays in, plotly figures out.
 
 No Streamlit, no torch. Every label is passed in by the caller (already translated). The CNN is
-drawn in blue, the RNN in orange, everywhere on the page. Builders assemble plain plotly dicts
-in canonical form and wrap them once with :func:`viz.fig.figure` (no per-property validation).
+drawn in blue, the RNN in orange (``viz.style``), everywhere; user tokens are escaped. Builders
+assemble plain plotly dicts in canonical form and wrap them once with :func:`viz.fig.figure`.
 """
 
 from __future__ import annotations
@@ -12,21 +12,15 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from viz import style
 from viz.fig import figure, subplot_layout
+from viz.style import esc, step_labels, token_axis
 
-CNN_COLOR = "#1f6fb4"
-RNN_COLOR = "#e8730c"
-
-
-def _scale(name: str) -> list[list]:
-    """A plotly.py colour-scale name as the [[pos, colour], …] list its validator produces."""
-    return [list(p) for p in go.Figure(go.Heatmap(colorscale=name)).data[0].colorscale]
-
-
-# computed once at import: "RdBu_r", "gray_r" and "Oranges" are not plotly.js names
-DIVERGING = _scale("RdBu_r")  # red: pushes toward the class / positive; blue: against
-INK = _scale("gray_r")
-ORANGES = _scale("Oranges")
+CNN_COLOR, RNN_COLOR = style.CNN, style.RNN
+DIVERGING = style.scale("RdBu_r")  # red: pushes toward the class / positive; blue: against
+INK = style.scale("gray_r")
+ORANGES = style.scale("Oranges")
+_sym = style.sym
 
 
 def _layout(
@@ -54,78 +48,6 @@ def _layout(
     if title:
         layout["title"] = dict(text=title, font=dict(size=14), x=0, xanchor="left")
     return layout
-
-
-def recolor(fig: go.Figure, color: str) -> go.Figure:
-    """Give every bar of a figure one colour (e.g. another page's builder drawn in this page's
-    CNN-blue / RNN-orange convention).
-
-    Args:
-        fig: any figure (not changed).
-        color: the bars' colour.
-
-    Returns:
-        A new figure: ``fig``'s traces and layout, its bar traces in ``color``.
-    """
-    data = []
-    for trace in fig.data:
-        spec = dict(trace.to_plotly_json())
-        if spec.get("type") == "bar":
-            spec["marker"] = {**spec.get("marker", {}), "color": color}
-        data.append(spec)
-    layout = {k: v for k, v in fig.layout.to_plotly_json().items() if k != "template"}
-    return figure(data, layout)
-
-
-def ngram_text(tokens: Sequence[str]) -> str:
-    """An n-gram as it reads: Chinese characters joined without spaces, words with spaces."""
-    out = ""
-    for tok in tokens:
-        if out and not (_cjk(out[-1]) and _cjk(tok[:1])):
-            out += " "
-        out += tok
-    return out
-
-
-def _cjk(ch: str) -> bool:
-    return bool(ch) and (
-        "\u3400" <= ch[0] <= "\u9fff"
-        or "\u3000" <= ch[0] <= "\u303f"
-        or "\uff00" <= ch[0] <= "\uffef"
-    )
-
-
-def _sym(a: np.ndarray) -> float:
-    m = float(np.nanmax(np.abs(a))) if np.size(a) else 0.0
-    return m if m > 0 else 1.0
-
-
-def token_labels(tokens: Sequence[str]) -> list[str]:
-    """Hover labels for a token axis: "1·the", "2·movie", …"""
-    return [f"{i + 1}·{tok}" for i, tok in enumerate(tokens)]
-
-
-def token_axis(tokens: Sequence[str]) -> dict:
-    """An x-axis with positions 0..T−1 labelled with the tokens themselves (every n-th one for
-    long texts).
-
-    Args:
-        tokens: the T tokens.
-
-    Returns:
-        An axis dict (``layout["xaxis"]``).
-    """
-    T = len(tokens)
-    step = max(1, int(np.ceil(T / 40)))
-    wide = any(len(tok) > 1 for tok in tokens)
-    return dict(
-        tickmode="array",
-        tickvals=list(range(0, T, step)),
-        ticktext=[tokens[i] for i in range(0, T, step)],
-        tickangle=-60 if wide else 0,
-        tickfont=dict(size=10),
-        range=[-0.5, T - 0.5],
-    )
 
 
 # ----------------------------------------------------------------------------- predictions
@@ -181,35 +103,12 @@ def prob_bars(
 # ----------------------------------------------------------------------------- TextCNN
 
 
-def ngram_contributions(
-    n_tokens: int, kernels: np.ndarray, starts: np.ndarray, net: np.ndarray, kernel_sizes
-) -> np.ndarray:
-    """Per kernel size and token, the summed net push (positive − negative) of every max-pool
-    winner whose window covers the token.
-
-    Args:
-        n_tokens: T.
-        kernels, starts: (N,) kernel size and first token of each filter's winning window.
-        net: (N,) contribution toward positive minus toward negative.
-        kernel_sizes: the K kernel sizes, in row order.
-
-    Returns:
-        (K, T) array.
-    """
-    out = np.zeros((len(kernel_sizes), n_tokens))
-    for row, k in enumerate(kernel_sizes):
-        for kk, s, v in zip(kernels, starts, net, strict=True):
-            if kk == k:
-                out[row, int(s) : min(int(s) + int(k), n_tokens)] += v
-    return out
-
-
 def ngram_heatmap(
     tokens: Sequence[str], grid: np.ndarray, kernel_sizes, row_label: str, title: str | None = None
 ) -> go.Figure:
     """The sentence highlighted once per kernel size: red where the winning n-grams push toward
-    positive, blue toward negative. grid: (K, T) from :func:`ngram_contributions`."""
-    labels = np.array([token_labels(tokens)] * len(kernel_sizes))  # (K, T)
+    positive, blue toward negative. grid: (K, T) from ``TextCNNAnalysis.ngram_grid()``."""
+    labels = np.array([step_labels(tokens)] * len(kernel_sizes))  # (K, T)
     m = _sym(grid)
     trace = dict(
         type="heatmap",
@@ -248,7 +147,9 @@ def feature_map_line(
     fmap = np.asarray(fmap, dtype=float)  # (T',)
     T = len(tokens)
     labels = [
-        f"{i + 1}·" + " ".join(tokens[i : min(i + k, T)]) if i < T else f"{i + 1}·<pad>"
+        f"{i + 1}·" + esc(style.join_tokens(tokens[i : min(i + k, T)]))
+        if i < T
+        else f"{i + 1}·&lt;pad&gt;"
         for i in range(len(fmap))
     ]
     colors = [CNN_COLOR if i == winner else "#9cc3e6" for i in range(len(fmap))]
@@ -277,7 +178,7 @@ def shared_attributions(
 ) -> go.Figure:
     """Both models' signed token attributions (toward positive) on one shared token axis."""
     x = np.arange(len(tokens))  # (T,)
-    labels = token_labels(tokens)
+    labels = step_labels(tokens)
     data = [
         dict(
             type="bar",

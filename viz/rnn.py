@@ -1,92 +1,44 @@
 """Pure figure builders for the RNN page (and the side-by-side page): arrays in, figures out.
 
-No Streamlit, no torch. ``lang`` picks the words from ``assets/i18n/rnn.json`` (read here
-directly, so the builders stay pure). User tokens are escaped before they reach plotly, whose
-text accepts a few HTML-like tags: ``<b>`` or ``<unk>`` in a sentence show literally.
-Token positions are numeric x values with tick labels, so repeated tokens never merge.
+No Streamlit, no torch, no translation: every label arrives translated, colours come from
+``viz.style``. User tokens are escaped (``viz.style.esc``) before they reach plotly, whose text
+accepts a few HTML-like tags: ``<b>`` or ``<unk>`` in a sentence show literally. Token positions
+are numeric x values with tick labels, so repeated tokens never merge; hover shows the 1-based
+step.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
 
-from nets.paths import ASSETS
+from viz import style
 from viz.fig import figure
+from viz.style import esc, step_labels, token_axis
 
-DIV = "RdBu_r"  # signed values: red +, blue −
-POS_COLOR, NEG_COLOR = "#1b9e77", "#d95f02"  # positive green, negative orange, everywhere
+POS_COLOR, NEG_COLOR = style.POS, style.NEG
 PROB = [[0.0, NEG_COLOR], [0.5, "#f7f7f7"], [1.0, POS_COLOR]]  # P(positive)
-CMP_COLOR = "#7570b3"
-ATTN_COLOR = "#3182bd"
 MARGIN = dict(l=8, r=8, t=36, b=8)
-MAX_TICKS = 40  # beyond this many tokens, tick labels are thinned (hover still shows all)
 WINDOW = 8  # steps drawn in the unrolled network (fits a phone)
 HEAT_WINDOW = 80  # steps drawn in the unit × step heatmaps (keeps a long sentence's JSON small)
+DIV_SCALE, VIRIDIS = style.scale(style.DIV), style.scale(style.SEQ)
+_r = style.f32
 
 
-@lru_cache(maxsize=1)
-def _strings() -> dict[str, dict[str, str]]:
-    return json.loads((ASSETS / "i18n" / "rnn.json").read_text(encoding="utf-8"))
+def unit_labels(order: np.ndarray, unit_word: str) -> list[str]:
+    """Category labels for hidden units in display order (``unit_word``: "unit" translated)."""
+    return [f"{unit_word} {int(u)}" for u in order]
 
 
-def txt(key: str, lang: str, **fmt) -> str:
-    """A string of ``assets/i18n/rnn.json`` in ``lang`` (builders take ``lang``, not labels)."""
-    s = _strings()[key]["en" if lang not in ("zh", "en") else lang]
-    return s.format(**fmt) if fmt else s
-
-
-def esc(token: str) -> str:
-    """A token made safe for plotly text: HTML-escaped, so tags show literally."""
-    return html.escape(str(token), quote=True)
-
-
-def _r(a) -> np.ndarray:
-    """As float32: plotly sends it as a compact typed array, and the model's values exactly."""
-    return np.ascontiguousarray(a, dtype=np.float32)
-
-
-def step_labels(tokens: Sequence[str], start: int = 0) -> list[str]:
-    """Unique category labels ``"t·token"`` (1-based, from step ``start``), escaped."""
-    return [f"{start + i + 1}·{esc(tok)}" for i, tok in enumerate(tokens)]
-
-
-def unit_labels(order: np.ndarray, lang: str) -> list[str]:
-    """Category labels for hidden units in display order."""
-    word = txt("rnn.axis.unit", lang)
-    return [f"{word} {int(u)}" for u in order]
-
-
-def _ticks(tokens: Sequence[str]) -> dict:
-    """Tick values/labels for token positions 0..T−1 (thinned for long sentences)."""
-    T = len(tokens)
-    step = max(1, int(np.ceil(T / MAX_TICKS)))
-    idx = list(range(0, T, step))
-    return dict(
-        tickmode="array",
-        tickvals=idx,
-        ticktext=[esc(tokens[i]) for i in idx],
-        tickangle=0 if T <= 12 else -60,
+def _hover(tokens: Sequence[str], start: int = 0) -> np.ndarray:
+    """customdata for one-value-per-token traces: (1-based step, escaped token) per position."""
+    return np.array([[start + i + 1, esc(t)] for i, t in enumerate(tokens)], dtype=object).reshape(
+        len(tokens), 2
     )
-
-
-def _hover_tokens(tokens: Sequence[str]) -> np.ndarray:
-    return np.array([esc(t) for t in tokens], dtype=object)
-
-
-def _scale(name: str) -> list[list]:
-    """A named colour scale as the [position, colour] list plotly's validator would send."""
-    return [list(p) for p in go.Heatmap(colorscale=name).colorscale]
-
-
-DIV_SCALE, VIRIDIS = _scale(DIV), _scale("Viridis")
 
 
 def _layout(height: int = 300, title: str = "", **extra) -> dict:
@@ -124,7 +76,7 @@ def _bars_layout(tokens: Sequence[str], y_title: str | None, selected=None, **ya
     """Layout of a one-value-per-token chart: token ticks on x, ``yaxis`` options on y."""
     if y_title:
         yaxis["title"] = dict(text=y_title)
-    lay = _layout(260, xaxis=_ticks(tokens), yaxis=yaxis)
+    lay = _layout(260, xaxis=token_axis(tokens), yaxis=yaxis)
     return _marker(lay, selected, len(tokens))
 
 
@@ -132,17 +84,24 @@ def _bars_layout(tokens: Sequence[str], y_title: str | None, selected=None, **ya
 
 
 def tokens_table(
-    tokens: Sequence[str], raw_tokens: Sequence[str], token_ids: Sequence[int], lang: str
+    tokens: Sequence[str],
+    raw_tokens: Sequence[str],
+    token_ids: Sequence[int],
+    headers: Sequence[str],
 ) -> go.Figure:
-    """The tokens as a table: step, as written, what the model reads (``<unk>`` in orange), id."""
+    """The tokens as a table: step, as written, what the model reads (``<unk>`` in orange), id.
+
+    Args:
+        tokens, raw_tokens, token_ids: (T) what the model reads, as written, vocabulary ids.
+        headers: the four column titles (step, as written, model reads, id), translated.
+    """
     T = len(tokens)
     unk = ["#fff1d6" if tok == "<unk>" else "white" for tok in tokens]
     table = dict(
         type="table",
         columnwidth=[1, 3, 3, 2],
         header=dict(
-            values=[txt(k, lang) for k in ("rnn.col.step", "rnn.col.written", "rnn.col.token")]
-            + [txt("rnn.col.id", lang)],
+            values=list(headers),
             fill=dict(color="#eeeeee"),
             align="left",
         ),
@@ -178,13 +137,15 @@ def unrolled_fig(
     tokens: Sequence[str],
     prefix_prob: np.ndarray,
     norms: np.ndarray,
-    lang: str,
+    prob_label: str,
+    output_label: str,
     selected: int | None = None,
 ) -> go.Figure:
     """h₀ → h₁ → … → h_T → output, with x_t feeding each step, for a window of steps.
 
     Args:
         tokens: (T) tokens; prefix_prob: (T,) P(positive) after each step; norms: (T,) ‖h_t‖.
+        prob_label: the colour bar's title ("P(positive)"); output_label: the output node's.
         selected: the selected step (0-based), drawn larger; the window follows it.
 
     Returns:
@@ -212,7 +173,7 @@ def unrolled_fig(
         hx.append(x)
         hy.append(0.74)
         hs.append("triangle-up")
-    toks = _hover_tokens(tokens)[a:b]
+    toks = np.array([esc(t) for t in tokens[a:b]], dtype=object)
     p = _r(prefix_prob[a:b])
     is_sel = steps == sel
     first = "h0" if a == 0 else f"h{a}"
@@ -238,7 +199,7 @@ def unrolled_fig(
                 size=np.where(is_sel, 34, 24), color=p, colorscale=PROB, cmin=0, cmax=1,
                 line=dict(color=np.where(is_sel, "#000", "#666"), width=np.where(is_sel, 3, 1)),
                 colorbar=dict(
-                    title=dict(text=txt("rnn.axis.prob", lang)), thickness=10, len=0.9
+                    title=dict(text=prob_label), thickness=10, len=0.9
                 ),
             ),
             text=[f"h{i + 1}" for i in steps],
@@ -259,7 +220,7 @@ def unrolled_fig(
             ),
             text=[
                 first if a == 0 else f"…{first}",
-                txt("rnn.node.output", lang) + ("" if b == T else "…"),
+                output_label + ("" if b == T else "…"),
             ],
             textposition="top center",
             hovertemplate="%{text}<extra></extra>",
@@ -283,7 +244,7 @@ def hidden_heatmap(
     hidden: np.ndarray,
     tokens: Sequence[str],
     order: np.ndarray,
-    lang: str,
+    unit_word: str,
     selected: int | None = None,
     start: int = 0,
 ) -> go.Figure:
@@ -291,6 +252,7 @@ def hidden_heatmap(
 
     Args:
         hidden: (T, H) states; order: (H,) unit indices, top row first.
+        unit_word: "unit", translated (row labels "unit 7").
         selected: the step to mark, relative to this slice; start: the slice's first step
             in the sentence (for the labels), when the page shows a window of a long sentence.
 
@@ -302,7 +264,7 @@ def hidden_heatmap(
         type="heatmap",
         z=_r(hidden[:, order].T),  # (H, T)
         x=step_labels(tokens, start),
-        y=unit_labels(order, lang),
+        y=unit_labels(order, unit_word),
         colorscale=DIV_SCALE,
         zmin=-1,
         zmax=1,
@@ -311,7 +273,7 @@ def hidden_heatmap(
     )
     lay = _layout(
         360,
-        xaxis=dict(type="category", tickangle=0 if T <= 12 else -60, nticks=MAX_TICKS),
+        xaxis=dict(type="category", tickangle=0 if T <= 12 else -60, nticks=style.MAX_TICKS),
         yaxis=dict(autorange="reversed", showticklabels=False, type="category"),
     )
     return figure([heat], _marker(lay, selected, T))
@@ -326,7 +288,7 @@ def trajectory_fig(
     probs: np.ndarray,
     bg_points: np.ndarray,
     bg_labels: np.ndarray,
-    lang: str,
+    labels: dict[str, str],
     compare: tuple[np.ndarray, Sequence[str], np.ndarray] | None = None,
     dims: int = 2,
     selected: int | None = None,
@@ -337,6 +299,8 @@ def trajectory_fig(
     Args:
         points: (T, 3) projected states; probs: (T,) P(positive) after each step.
         bg_points: (N, 3) held-out final states; bg_labels: (N,) their true labels (1 = +).
+        labels: translated names: ``bg_neg``, ``bg_pos`` (the two clouds), ``main``,
+            ``compare`` (the two paths) and ``prob`` (the colour bar).
         compare: (points (T2, 3), tokens, probs (T2,)) of a second sentence, drawn as its own path.
         dims: 2 (PC1, PC2) or 3 (PC1..PC3).
 
@@ -355,23 +319,23 @@ def trajectory_fig(
         return d
 
     data = []
-    for lab, key, color in ((0, "rnn.traj.bg_neg", NEG_COLOR), (1, "rnn.traj.bg_pos", POS_COLOR)):
+    for lab, key, color in ((0, "bg_neg", NEG_COLOR), (1, "bg_pos", POS_COLOR)):
         m = np.asarray(bg_labels) == lab
         data.append(
             dict(
                 **xyz(bg_points[m]),
                 mode="markers",
                 marker=dict(size=3 if three else 6, color=color, opacity=0.35),
-                name=txt(key, lang),
+                name=labels[key],
                 hoverinfo="skip",
             )
         )
-    paths = [(points, tokens, probs, "#222", txt("rnn.sentence.main", lang))]
+    paths = [(points, tokens, probs, "#222", labels["main"])]
     if compare is not None:
-        paths.append((*compare, CMP_COLOR, txt("rnn.sentence.compare", lang)))
+        paths.append((*compare, style.CMP, labels["compare"]))
     for k, (pts, toks, pr, color, name) in enumerate(paths):
         T = len(toks)
-        htoks = _hover_tokens(toks)
+        htoks = np.array([esc(t) for t in toks], dtype=object)
         show_text = T <= 30
         marker = dict(
             size=np.where(np.arange(T) == selected, 16, 9)
@@ -385,9 +349,7 @@ def trajectory_fig(
             symbol="circle" if k == 0 else "diamond",
         )
         if k == 0:
-            marker["colorbar"] = dict(
-                title=dict(text=txt("rnn.axis.prob", lang)), thickness=10, len=0.7
-            )
+            marker["colorbar"] = dict(title=dict(text=labels["prob"]), thickness=10, len=0.7)
         trace = dict(
             **xyz(pts),
             mode="lines+markers+text" if show_text else "lines+markers",
@@ -426,7 +388,8 @@ def gates_fig(
     reset_gate: np.ndarray,
     tokens: Sequence[str],
     order: np.ndarray,
-    lang: str,
+    titles: tuple[str, str],
+    unit_word: str,
     selected: int | None = None,
     start: int = 0,
 ) -> go.Figure:
@@ -434,10 +397,11 @@ def gates_fig(
 
     Args:
         update_gate, reset_gate: (T, H); order: (H,) unit indices, top row first.
+        titles: the two panels' titles (update gate, reset gate); unit_word: "unit".
         selected, start: as for :func:`hidden_heatmap`.
     """
     T, H = update_gate.shape
-    xl, yl = step_labels(tokens, start), unit_labels(order, lang)
+    xl, yl = step_labels(tokens, start), unit_labels(order, unit_word)
     data = [
         dict(
             type="heatmap",
@@ -463,12 +427,12 @@ def gates_fig(
         yaxis2=dict(domain=[0.0, 0.42], **units),
         xaxis=dict(anchor="y", matches="x2", showticklabels=False, type="category"),
         xaxis2=dict(
-            anchor="y2", type="category", tickangle=0 if T <= 12 else -60, nticks=MAX_TICKS
+            anchor="y2", type="category", tickangle=0 if T <= 12 else -60, nticks=style.MAX_TICKS
         ),
         annotations=[
-            dict(text=txt("rnn.gates.z", lang), x=0.5, y=1.0, xref="paper", yref="paper",
+            dict(text=titles[0], x=0.5, y=1.0, xref="paper", yref="paper",
                  showarrow=False, xanchor="center", yanchor="bottom"),
-            dict(text=txt("rnn.gates.r", lang), x=0.5, y=0.44, xref="paper", yref="paper",
+            dict(text=titles[1], x=0.5, y=0.44, xref="paper", yref="paper",
                  showarrow=False, xanchor="center", yanchor="bottom"),
         ],
     )  # fmt: skip
@@ -479,27 +443,17 @@ def gate_means_fig(
     z_mean: np.ndarray,
     r_mean: np.ndarray,
     tokens: Sequence[str],
-    lang: str,
+    names: tuple[str, str],
     selected: int | None = None,
 ) -> go.Figure:
-    """Mean update and reset gate per step, as two lines over the tokens (0..1)."""
-    x = np.arange(len(tokens))
-    toks = _hover_tokens(tokens)
+    """Mean update and reset gate per step (over the hidden units), two lines over the tokens.
+
+    Args:
+        z_mean, r_mean: (T,) the gates averaged over the units; names: their legend names.
+    """
     data = [
-        dict(
-            type="scatter",
-            x=x,
-            y=_r(vals),
-            mode="lines+markers",
-            name=txt(key, lang),
-            line=dict(color=color),
-            customdata=toks,
-            hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
-        )
-        for vals, key, color in (
-            (z_mean, "rnn.gates.mean_z", "#440154"),
-            (r_mean, "rnn.gates.mean_r", "#21918c"),
-        )
+        _token_trace("scatter", tokens, _r(vals), name, mode="lines+markers", line=dict(color=c))
+        for vals, name, c in ((z_mean, names[0], "#440154"), (r_mean, names[1], "#21918c"))
     ]
     return figure(data, _bars_layout(tokens, None, selected, range=[0, 1]))
 
@@ -508,68 +462,104 @@ def gate_means_fig(
 
 
 def _token_trace(kind: str, tokens: Sequence[str], y: np.ndarray, name: str, **kw) -> dict:
-    """One value per token position, hover showing the step, token and value."""
+    """One value per token position, hover showing the 1-based step, the token and the value."""
     return dict(
         type=kind,
         x=np.arange(len(tokens)),
         y=y,
-        customdata=_hover_tokens(tokens),
+        customdata=_hover(tokens),
         name=name,
-        hovertemplate="t = %{x} · %{customdata}<br>%{y:.4f}<extra></extra>",
+        hovertemplate=f"{esc(name)}<br>t = %{{customdata[0]}} · %{{customdata[1]}}"
+        "<br>%{y:.4f}<extra></extra>",
         **kw,
     )
 
 
 def attention_bars(
-    tokens: Sequence[str], weights: np.ndarray, lang: str, selected: int | None = None
+    tokens: Sequence[str],
+    weights: np.ndarray,
+    name: str,
+    selected: int | None = None,
+    color: str = style.RNN,
 ) -> go.Figure:
-    """The attention weight of each token as bars (one bar per position, in order)."""
-    name = txt("rnn.attn.weight", lang)
-    bars = _token_trace("bar", tokens, _r(weights), name, marker=dict(color=ATTN_COLOR))
+    """The attention weight of each token as bars (one bar per position, in order).
+
+    Args:
+        tokens, weights: (T,) tokens and attention weights (summing to 1).
+        name: the axis title / legend name ("attention weight"), translated.
+        selected: the step to mark; color: the bars' colour (the RNN's orange by default).
+    """
+    bars = _token_trace("bar", tokens, _r(weights), name, marker=dict(color=color))
     return figure([bars], _bars_layout(tokens, name, selected, rangemode="tozero"))
 
 
-def attribution_bars(tokens: Sequence[str], values: np.ndarray, lang: str) -> go.Figure:
+def attribution_bars(tokens: Sequence[str], values: np.ndarray, name: str) -> go.Figure:
     """Signed token attributions as bars: green toward positive, orange toward negative."""
     v = _r(values)
-    name = txt("rnn.attr.value", lang)
     colors = np.where(v >= 0, POS_COLOR, NEG_COLOR)
     bars = _token_trace("bar", tokens, v, name, marker=dict(color=colors))
     return figure([bars], _bars_layout(tokens, name, zeroline=True))
 
 
-def memory_fig(tokens: Sequence[str], norms: np.ndarray, lang: str, log: bool = False) -> go.Figure:
-    """‖∂h_T/∂x_t‖ over t: how much each token can still move the final state."""
-    name = txt("rnn.mem.value", lang)
-    kw = dict(mode="lines+markers", line=dict(color="#5e3c99"))
+def memory_fig(
+    tokens: Sequence[str],
+    curves: Sequence[tuple[np.ndarray, str, str]],
+    y_title: str,
+    log: bool = False,
+) -> go.Figure:
+    """Gradient norms per token, each curve divided by its own largest value.
+
+    Args:
+        tokens: (T) tokens.
+        curves: (values (T,), name, colour) per curve, raw gradient norms; each is drawn as
+            ``values / values.max()`` so curves of different units share one axis, and the hover
+            shows the raw value.
+        y_title: the y axis title ("share of the strongest token").
+        log: log y axis.
+
+    Returns:
+        One line per curve, in order; ``customdata[:, 2]`` holds the raw values.
+    """
+    data = []
+    for values, name, color in curves:
+        v = np.asarray(values, dtype=np.float64)
+        top = float(v.max()) if v.size and v.max() > 0 else 1.0
+        trace = _token_trace("scatter", tokens, _r(v / top), name, mode="lines+markers")
+        trace["line"] = dict(color=color)
+        trace["customdata"] = np.concatenate(
+            [_hover(tokens), _r(v).astype(object)[:, None]], axis=1
+        )
+        trace["hovertemplate"] = (
+            f"{esc(name)}<br>t = %{{customdata[0]}} · %{{customdata[1]}}"
+            "<br>%{customdata[2]:.4g} (%{y:.1%})<extra></extra>"
+        )
+        data.append(trace)
+    lay = _bars_layout(tokens, y_title, type="log" if log else "linear")
     if not log:
-        kw["fill"] = "tozeroy"
-    line = _token_trace("scatter", tokens, _r(norms), name, **kw)
-    return figure([line], _bars_layout(tokens, name, type="log" if log else "linear"))
+        lay["yaxis"]["range"] = [0, 1.05]
+    return figure(data, lay)
 
 
 # ----------------------------------------------------------------------------- 7. prefix
 
 
 def prefix_curve(
-    tokens: Sequence[str],
-    probs: np.ndarray,
-    lang: str,
-    compare: tuple[Sequence[str], np.ndarray] | None = None,
+    lines: Sequence[tuple[Sequence[str], np.ndarray, str, str]],
+    prob_label: str,
+    threshold_label: str,
     selected: int | None = None,
 ) -> go.Figure:
-    """P(positive) after each prefix, a line over the tokens, with the 0.5 line.
+    """P(positive) after each prefix, one line per sentence (or model), with the 0.5 line.
 
     Args:
-        tokens, probs: (T,) the sentence and its ``prefix_prob_positive``.
-        compare: (tokens2, probs2) of a comparison sentence, drawn as a second line.
+        lines: (tokens, probs (T,), name, colour) per line; the first is the main sentence and
+            sets the token axis.
+        prob_label: the y axis title ("P(positive)"); threshold_label: the 0.5 line's label.
+        selected: the step to mark on the first line.
 
     Returns:
-        The first trace is the sentence's curve (its last y is the whole-sentence P(positive)).
+        One trace per line, in order (the first line's last y is the sentence's P(positive)).
     """
-    lines = [(tokens, probs, "#222", txt("rnn.sentence.main", lang))]
-    if compare is not None:
-        lines.append((compare[0], compare[1], CMP_COLOR, txt("rnn.sentence.compare", lang)))
     data = [
         dict(
             type="scatter",
@@ -579,12 +569,14 @@ def prefix_curve(
             line=dict(color=color, width=2),
             marker=dict(color=_r(pr), colorscale=PROB, cmin=0, cmax=1, size=9,
                         line=dict(color=color, width=1)),
-            customdata=_hover_tokens(toks),
+            customdata=_hover(toks),
             name=name,
-            hovertemplate=f"{name} · t = %{{x}} · %{{customdata}}<br>P(+) = %{{y:.4f}}<extra></extra>",
+            hovertemplate=f"{esc(name)} · t = %{{customdata[0]}} · %{{customdata[1]}}"
+            "<br>P(+) = %{y:.4f}<extra></extra>",
         )
-        for toks, pr, color, name in lines
+        for toks, pr, name, color in lines
     ]  # fmt: skip
+    tokens = lines[0][0]
     lay = _layout(
         300,
         shapes=[
@@ -592,11 +584,11 @@ def prefix_curve(
                  line=dict(color="#999", dash="dash"))
         ],
         annotations=[
-            dict(text=txt("rnn.prefix.threshold", lang), x=1, xref="x domain", y=0.5, yref="y",
+            dict(text=threshold_label, x=1, xref="x domain", y=0.5, yref="y",
                  xanchor="right", yanchor="top", showarrow=False, font=dict(color="#777"))
         ],
-        xaxis=_ticks(tokens),
-        yaxis=dict(range=[-0.02, 1.02], title=dict(text=txt("rnn.axis.prob", lang))),
+        xaxis=token_axis(tokens),
+        yaxis=dict(range=[-0.02, 1.02], title=dict(text=prob_label)),
     )  # fmt: skip
     return figure(data, _marker(lay, selected, len(tokens)))
 
@@ -620,10 +612,6 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
-def _is_cjk(tok: str) -> bool:
-    return bool(tok) and "CJK" in unicodedata.name(tok[0], "")
-
-
 def _is_punct(tok: str) -> bool:
     return bool(tok) and unicodedata.category(tok[0])[0] in "PS"
 
@@ -631,7 +619,7 @@ def _is_punct(tok: str) -> bool:
 def _join_space(prev: str, cur: str) -> str:
     """Space between two tokens as written: none around CJK characters, none before
     punctuation, none after opening symbols (``<``, ``(``, quotes); one between words."""
-    if not prev or _is_cjk(prev) or _is_cjk(cur) or _is_punct(cur):
+    if not prev or style.is_cjk(prev) or style.is_cjk(cur) or _is_punct(cur):
         return ""
     if _is_punct(prev) and prev[0] not in ",.;:!?)]}…":
         return ""
