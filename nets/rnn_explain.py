@@ -123,18 +123,6 @@ def flips(prefix_prob: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     return np.nonzero(side[1:] != side[:-1])[0] + 1
 
 
-def top_tokens(values: np.ndarray, k: int = 3, signed: bool = False) -> np.ndarray:
-    """Indices of the ``k`` largest values (by absolute value when ``signed``), largest first."""
-    v = np.abs(values) if signed else np.asarray(values)
-    return np.argsort(-v, kind="stable")[: min(k, len(v))]
-
-
-def relative_memory(norms: np.ndarray) -> np.ndarray:
-    """(T,) memory norms as a share of the largest one (1 = the most influential token)."""
-    m = float(np.max(norms)) if len(norms) else 0.0
-    return (np.asarray(norms) / m if m > 0 else np.zeros_like(norms)).astype(np.float32)
-
-
 def token_spacing(text: str, raw_tokens: list[str]) -> list[bool]:
     """Whether each token was preceded by whitespace in the (cleaned) text, for showing the
     tokens as written. Tokens the tokeniser replaced (``<num>``, ``<url>``, ``<user>``) are

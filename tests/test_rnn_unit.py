@@ -99,7 +99,6 @@ def test_flips_and_means():
     assert len(rx.flips(np.array([0.9]))) == 0
     g = np.array([[0.0, 1.0], [0.5, 0.5]], np.float32)
     np.testing.assert_allclose(rx.gate_means(g), [0.5, 0.5])
-    np.testing.assert_allclose(rx.relative_memory(np.array([1.0, 2.0])), [0.5, 1.0])
 
 
 # ----------------------------------------------------------------------------- escaping

@@ -1,7 +1,7 @@
 """App-side caching wrappers around ``nets`` (the only place Streamlit caching meets the models).
 
-Models: loaded once per process by ``nets.registry`` (lru_cache) and warmed by
-``warm_models`` (st.cache_resource). Results: bounded ``st.cache_data`` keyed by plain values
+Models: loaded once per process by ``nets.registry`` (lru_cache) and warmed in the background by
+``ui.warmup`` after the first page. Results: bounded ``st.cache_data`` keyed by plain values
 (bytes, str, ints), so a rerun with the same input costs a hash and a copy, never a model pass.
 ``InputError`` is not cached; it is raised again on each call, which is cheap.
 
@@ -29,15 +29,6 @@ from nets import attribution
 # The standard-library engine gives the same JSON without the leak and no measurable cost here
 # (tests/test_cache_memory.py; README, Performance). Process-wide: every page imports this module.
 pio.json.config.default_engine = "json"
-
-
-@st.cache_resource(show_spinner=False)
-def warm_models() -> bool:
-    """Load every model once per process."""
-    for name in ("image_cnn", "row_gru", "text_gru", "text_cnn"):
-        nets.load_model(name)
-    nets.load_vocab()
-    return True
 
 
 IMAGE_CACHE_SIZE = "64MB"  # per image function: ≈ 9 canvas drawings, 12 photos or 27 digit PNGs
