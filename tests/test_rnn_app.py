@@ -133,7 +133,7 @@ def test_heavy_views_match_the_attribution_helpers():
     at.toggle(key="rnn.mem_on").set_value(True).run()
     assert not at.exception
     ch = charts(at)
-    attr = nets.attribution.text_attributions(text, "text_gru", target=1)
+    attr = nets.attribution.text_attributions(text, "text_gru")
     np.testing.assert_allclose(arr(ch["attribution"][0]["y"]), attr, atol=1e-5)
     np.testing.assert_allclose(
         arr(ch["memory"][0]["y"]), nets.attribution.text_memory(text), rtol=1e-5
