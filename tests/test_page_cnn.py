@@ -153,8 +153,12 @@ def test_layer_grid_is_the_activation():
     at.selectbox(key="cnn.layers.layer").set_value("pool2").run()
     a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
     fig = chart(at, "layers.maps")
-    assert len(fig["data"]) == 32
-    np.testing.assert_allclose(arr(fig["data"][5]["z"]), a.activations["pool2"][5], atol=1e-4)
+    hover = fig["data"][-1]
+    raw, where = arr(hover["z"]), arr(hover["customdata"])
+    cells = where[..., 0] == 5
+    ref = a.activations["pool2"][5][where[cells][:, 1], where[cells][:, 2]]
+    np.testing.assert_allclose(raw[cells], ref, atol=1e-4)
+    assert int((where[..., 0] >= 0).sum()) == a.activations["pool2"].size
 
 
 def test_each_attribution_method_has_its_own_legend_and_scale():
