@@ -213,3 +213,41 @@ def test_table_rows_link_to_their_live_view(lang):
             else:
                 assert cell == "—"
     assert linked == len(ROW_VIEWS)
+
+
+def test_contrast_view_marks_each_verdict_against_the_hand_written_label():
+    from nets.contrast import contrast_results
+
+    at = run("en", "compare.contrast")
+    df = next(d.value for d in at.dataframe if t("compare.contrast.text", "en") in d.value.columns)
+    rows = contrast_results()
+    assert list(df[t("compare.contrast.text", "en")]) == [r["text"] for r in rows]
+    for (_, row), r in zip(df.iterrows(), rows, strict=True):
+        said = row[t("compare.contrast.rnn_label", "en")]
+        assert said.startswith("✓" if r["rnn_ok"] else "✗")
+        assert row[f"{t('compare.name.textcnn', 'en')} P(+)"] == pytest.approx(r["cnn"], abs=1e-3)
+        assert row[t("compare.contrast.expected", "en")] == t(
+            f"compare.class.{r['expected']}", "en"
+        )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_translation_view_shows_the_shipped_curves_and_the_live_shift(lang):
+    from nets.shift import load_shift_accuracy, shifted_predictions
+
+    at = run(lang, "compare.translation")
+    assert at.segmented_control(key="compare.mode").value == "image"
+    at.slider(key="compare.translation.dx").set_value(-5).run()
+    at.slider(key="compare.translation.dy").set_value(2).run()
+    assert not at.exception
+    figs = charts(at)
+    acc = load_shift_accuracy()
+    lines = figs["translation.accuracy"]["data"]
+    np.testing.assert_allclose(arr(lines[0]["y"]), acc.accuracy["image_cnn"]["x"])
+    np.testing.assert_allclose(arr(lines[3]["y"]), acc.accuracy["row_gru"]["y"])
+    assert [s["x0"] for s in figs["translation.accuracy"]["layout"]["shapes"]] == [-5, 2]
+    img = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
+    live = shifted_predictions(img.input28, 2, -5)
+    shown = [m.value for m in at.metric]
+    assert t("compare.shift.preds", lang, a=img.label, b=live.cnn_label) in shown
+    assert any("0.0e+00" in c.value for c in at.caption)  # the maps move exactly
