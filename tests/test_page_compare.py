@@ -13,7 +13,7 @@ from conftest import plotly_array as arr
 from streamlit.testing.v1 import AppTest
 
 import nets
-from nets import doc_tables, evidence
+from nets import evidence
 from nets.registry import load_npz
 from ui.i18n import LANGS, t
 
@@ -154,65 +154,6 @@ def test_image_both_columns(lang):
         assert t("view.error", lang) not in [e.value for e in at.error], view
         size = sum(len(json.dumps(f)) for f in charts(at).values())
         assert size < 300_000, (view, size)
-
-
-def test_every_table_row_renders():
-    def script():
-        from ui.tables import show_all_tables
-
-        show_all_tables("zh")
-
-    at = AppTest.from_function(script, default_timeout=60)
-    at.run()
-    assert not at.exception
-    tables = [tb.value for tb in at.table]
-    data = doc_tables.load_tables()
-    ids = [tb["id"] for src in data["sources"] for tb in data["tables"] if tb["source"] == src]
-    assert sorted(ids) == sorted(doc_tables.table_ids())
-    assert len(tables) == len(ids)
-    for df, tid in zip(tables, ids, strict=True):
-        headers, rows = doc_tables.rows_for(tid, "zh")
-        assert len(df) == len(rows)
-        for row_cells, (_, df_row) in zip(rows, df.iterrows(), strict=True):
-            assert [str(df_row[h]) for h in headers] == row_cells
-    captions = " ".join(c.value for c in at.caption)
-    for tid in ids:
-        assert doc_tables.source_label(tid, "zh") in captions
-
-
-def test_rows_name_their_live_view():
-    from ui.tables import ROW_VIEWS, VIEWS, table_frame
-
-    for (tid, rid), view in ROW_VIEWS.items():
-        assert view in VIEWS and rid in doc_tables.row_ids(tid)
-    df = table_frame("performance", "en")
-    assert list(df[t("tables.col.view", "en")]) == [
-        t(f"compare.view.{ROW_VIEWS[('performance', r)]}", "en")
-        for r in doc_tables.row_ids("performance")
-    ]
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_table_rows_link_to_their_live_view(lang):
-    """Every row that a live view shows links to the side-by-side page opened on that view."""
-    from nets import doc_tables
-    from ui.tables import ROW_VIEWS, linked_frame
-
-    col = t("tables.col.view", lang)
-    linked = 0
-    for table_id in doc_tables.table_ids():
-        df = linked_frame(table_id, lang)
-        for rid, cell in zip(doc_tables.row_ids(table_id), df.get(col, []), strict=False):
-            view = ROW_VIEWS.get((table_id, rid))
-            if view:
-                assert (
-                    cell
-                    == f"[{t(f'compare.view.{view}', lang)}](compare?cmp_view={view}&lang={lang})"
-                )
-                linked += 1
-            else:
-                assert cell == "—"
-    assert linked == len(ROW_VIEWS)
 
 
 def test_contrast_view_marks_each_verdict_against_the_hand_written_label():
