@@ -11,7 +11,6 @@ backward pass) run on a private copy of a model, never on the shared one.
 from __future__ import annotations
 
 import copy
-import json
 import time
 from dataclasses import dataclass, field
 
@@ -20,8 +19,8 @@ import torch
 import torch.nn as nn
 
 from .analyze import encode, image_tensor
+from .metrics import read_metrics
 from .models import param_count
-from .paths import METRICS
 from .registry import load_model
 
 TEXT_PAIR = ("text_cnn", "text_gru")  # (CNN, RNN) on a sentence
@@ -33,15 +32,6 @@ CLAIMS = ("training_speed", "long_text", "resource_use")  # row ids of doc_table
 
 
 # ----------------------------------------------------------------------------- metrics files
-
-
-def read_metrics(name: str) -> dict:
-    """The training run's metrics of model ``name`` (empty dict when missing or unreadable)."""
-    path = METRICS / f"{name}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 @dataclass
@@ -57,7 +47,7 @@ class TrainingSpeed:
 
 def training_speed(name: str) -> TrainingSpeed:
     """Seconds per epoch and training samples per second of ``name``, from its metrics file."""
-    m = read_metrics(name)
+    m = read_metrics(name) or {}
     sps = m.get("train_samples_per_second")
     spe = m.get("seconds_per_epoch")
     return TrainingSpeed(
@@ -97,7 +87,7 @@ def accuracy_by_length(lang: str = "all") -> LengthAccuracy:
     """Accuracy by length bucket of TextCNN and the GRU (``lang``: "all", "zh" or "en")."""
     rows = {}
     for key, name in (("cnn", TEXT_PAIR[0]), ("rnn", TEXT_PAIR[1])):
-        for r in read_metrics(name).get("accuracy_by_length", []):
+        for r in (read_metrics(name) or {}).get("accuracy_by_length", []):
             if r.get("lang") == lang:
                 rows.setdefault(r["bucket"], {})[key] = r
     buckets = sorted(rows, key=_bucket_start)
