@@ -14,8 +14,8 @@ from nets import cnn_explain
 from nets.attribution import IMAGE_METHODS, SIGNED_METHODS
 from ui import cache, cnn_cache
 from ui.view import Ctx, View, register
+from ui.views import common
 from viz import cnn as vz
-from viz import compare as vc
 from viz import style
 
 MAP_LAYERS = ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2")
@@ -287,19 +287,7 @@ def translation(ctx: Ctx) -> None:
         [f"P({a.label})", ctx.t("cnn.exp.dx"), ctx.t("cnn.exp.winner")],
     )
     ctx.chart(fig, "curve")
-    acc = cache.shift_accuracy()
-    if acc is not None:
-        st.markdown(f"**{ctx.t('compare.shift.acc_heading')}**")
-        curves = [
-            (acc.accuracy["image_cnn"][axis], ctx.t(f"compare.shift.axis.{axis}"), style.CNN,
-             "solid" if axis == "x" else "dash")
-            for axis in ("x", "y")
-        ]  # fmt: skip
-        fig = vc.shift_accuracy_fig(
-            acc.shifts, curves, ctx.t("compare.shift.px"), ctx.t("compare.shift.acc"), (dx, dy)
-        )
-        ctx.chart(fig, "accuracy")
-        st.caption(ctx.t("compare.shift.acc_caption", n=acc.n))
+    common.shift_accuracy(ctx, [("image_cnn", "", style.CNN)], dx, dy)
 
 
 def sharing(ctx: Ctx) -> None:

@@ -21,6 +21,7 @@ from ui import cache, compare_cache
 from ui.callbacks import translated
 from ui.tables import show_table
 from ui.view import Ctx, View, register
+from ui.views import common
 from viz import cnn as vcnn
 from viz import compare as vc
 from viz import rnn as vr
@@ -203,23 +204,8 @@ def translation(ctx: Ctx) -> None:
             delta_color="off",
             delta_arrow="off",
         )
-    st.markdown(f"**{ctx.t('compare.shift.acc_heading')}**")
-    acc = cache.shift_accuracy()
-    if acc is None:
-        st.info(ctx.t("compare.shift.acc_missing"))
-    else:
-        curves = [
-            (acc.accuracy[model][axis], f"{name} · {ctx.t(f'compare.shift.axis.{axis}')}",
-             color, "solid" if axis == "x" else "dash")
-            for model, name, color in (("image_cnn", cnn_name, style.CNN),
-                                       ("row_gru", rnn_name, style.RNN))
-            for axis in ("x", "y")
-        ]  # fmt: skip
-        fig = vc.shift_accuracy_fig(
-            acc.shifts, curves, ctx.t("compare.shift.px"), ctx.t("compare.shift.acc"), (dx, dy)
-        )
-        ctx.chart(fig, "accuracy")
-        st.caption(ctx.t("compare.shift.acc_caption", n=acc.n))
+    models = [("image_cnn", cnn_name, style.CNN), ("row_gru", rnn_name, style.RNN)]
+    common.shift_accuracy(ctx, models, dx, dy)
     st.markdown(f"**{ctx.t('compare.shift.eq_heading')}**")
     eq = cache.conv_equivariance(x, dy, dx)
     ch = int(np.argmax(eq.maps.reshape(len(eq.maps), -1).max(1)))
