@@ -82,7 +82,9 @@ def last_stats() -> dict | None:
 class _Worker:
     """One worker process and the socket to it."""
 
-    def __init__(self, task: str, paths: tuple[str, ...], cpu_seconds: int, headroom: int):
+    def __init__(
+        self, task: str, paths: tuple[str, ...], cpu_seconds: int, headroom: int, nice: int
+    ):
         ours, theirs = socket.socketpair()
         # A write to a worker that stopped reading fails after 2 s instead of blocking forever.
         ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 2, 0))
@@ -96,7 +98,8 @@ class _Worker:
             "OMP_NUM_THREADS": "1",
             "MALLOC_ARENA_MAX": "1",  # one heap: the watchdog thread must not map a new arena
         }
-        args = [str(theirs.fileno()), task, str(cpu_seconds), str(headroom), str(os.getpid())]
+        args = [theirs.fileno(), task, cpu_seconds, headroom, os.getpid(), nice]
+        args = [str(a) for a in args]
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", code, *args],
             pass_fds=(theirs.fileno(),),
@@ -157,6 +160,7 @@ class DecodePool:
         paths: extra ``sys.path`` entries for the workers (for a test's task module).
         prechecked: run ``nets.decode.precheck`` here before sending bytes to a worker (tests
             turn it off to drive a worker's limits with their own bytes).
+        nice: the workers' scheduling niceness (added to the server's).
     """
 
     def __init__(
@@ -169,6 +173,7 @@ class DecodePool:
         task: str = TASK,
         paths: tuple[str, ...] = (),
         prechecked: bool = True,
+        nice: int = NICE,
     ):
         self.size = workers
         self.wall_seconds = wall_seconds
@@ -178,6 +183,7 @@ class DecodePool:
         self.task = task
         self.paths = tuple(paths)
         self.prechecked = prechecked
+        self.nice = nice
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
@@ -205,7 +211,9 @@ class DecodePool:
     def _start_one(self) -> None:
         worker = None
         try:
-            worker = _Worker(self.task, self.paths, self.cpu_seconds, self.memory_headroom)
+            worker = _Worker(
+                self.task, self.paths, self.cpu_seconds, self.memory_headroom, self.nice
+            )
             ok = worker.wait_ready(START_SECONDS)
         except OSError:
             log.exception("decode worker could not be started")
@@ -452,10 +460,10 @@ def _watch_parent(parent: int) -> None:
 
 def worker_main() -> None:
     """The worker's loop: read bytes, run the task under the limits, answer, repeat until EOF."""
-    fd, task, cpu_seconds, headroom, parent = sys.argv[1:6]
+    fd, task, cpu_seconds, headroom, parent, nice = sys.argv[1:7]
     conn = Connection(int(fd))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    os.nice(NICE)  # the server's own threads (every student's session) come first on the CPU
+    os.nice(int(nice))  # the server's own threads (every student's session) come first on the CPU
     threading.Thread(target=_watch_parent, args=(int(parent),), daemon=True).start()
     module, name = task.split(":")
     fn = getattr(importlib.import_module(module), name)
