@@ -18,8 +18,10 @@ Prints interactions/s, p50/p95 per kind, errors (time-outs, exception elements, 
 alerts, closed sockets) and the server's RSS (``/proc``) at start, with all sessions open,
 peak and end (and once a minute in loop mode). Starts ``streamlit run app.py`` from the repo
 root, so ``.streamlit/config.toml`` applies (or use ``--url``). Never asserts. Behind
-``scripts/classroom.py``: ``--url http://127.0.0.1:PORT --warm 2 --pid PROXY --pid B0 --pid B1``
-(one warm-up session per worker; CPU and RSS summed over the pids).
+``scripts/classroom.py`` (HAProxy): ``--url http://127.0.0.1:PORT --warm 2 --pid HAPROXY --pid W0
+--pid W1`` with the pids it prints (one warm-up session per worker; CPU and RSS summed over the
+pids). These clients send no cookie, so HAProxy places each session's websocket on the worker
+with the fewest open requests.
 """
 
 from __future__ import annotations
@@ -220,7 +222,7 @@ async def run(args) -> None:
     try:
         load1 = os.getloadavg()[0]
         # Warm-up session: loads the models and fills the caches, as the teacher's own visit does
-        # (--warm 2 behind scripts/classroom.py's round robin: one for each of its 2 workers).
+        # (--warm 2 behind scripts/classroom.py's HAProxy: one for each of its 2 workers).
         for w in range(args.warm):
             warm = Session(10_000 + w, ws_url, {}, args.timeout, "en")
             await warm.open()
