@@ -6,14 +6,17 @@ Starts N workers (``scripts/serve.py``: ``streamlit run app.py``, healthy only o
 models are loaded) on free loopback ports, writes HAProxy's config from
 ``deploy/haproxy.cfg.tmpl`` and runs ``haproxy`` in the foreground; HAProxy does the rest
 (sticky cookie, health checks, websockets, per-client limits). A worker that exits is started
-again on its port after 1 s, doubling to 30 s while it keeps dying quickly. SIGINT/SIGTERM stop
-HAProxy and every worker's process group. Logs (worker-<i>.log, haproxy.log) go to --log-dir.
+again on its port after 1 s, doubling to 30 s while it keeps dying quickly. "ready" is printed
+once HAProxy's stats socket shows every worker in rotation. SIGINT/SIGTERM stop HAProxy and every
+worker's process group. --log-dir (default: a new temporary directory) holds worker-<i>.log,
+haproxy.log, haproxy.cfg and the stats socket haproxy.sock.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import ctypes
 import os
 import secrets
@@ -24,14 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from haproxy_cfg import render  # scripts/haproxy_cfg.py
 
 ROOT = Path(__file__).resolve().parent.parent
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
-COOKIE = "cnnrnn_worker"  # set by HAProxy (deploy/haproxy.cfg.tmpl)
 QUICK_DEATH = 60.0  # seconds: a worker that dies sooner waits twice as long before its restart
 
 
@@ -113,14 +114,17 @@ class Worker:
             self.start()
 
 
-def serving(base: str, worker: int) -> bool:
-    """Whether HAProxy sends worker ``w<worker>``'s cookie holders to it (sets them no new one)."""
-    cookie = {"Cookie": f"{COOKIE}=w{worker}"}
+def in_rotation(stats_socket: Path) -> set[str]:
+    """Names of the workers HAProxy routes to now (``show stat`` on its stats socket)."""
     try:
-        with urllib.request.urlopen(urllib.request.Request(base, headers=cookie), timeout=2) as r:
-            return r.status == 200 and f"{COOKIE}=" not in str(r.headers.get_all("Set-Cookie"))
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(str(stats_socket))
+            s.sendall(b"show stat\n")
+            text = s.makefile(encoding="utf-8").read()
     except OSError:
-        return False
+        return set()
+    rows = csv.DictReader(text.removeprefix("# ").splitlines())
+    return {r["svname"] for r in rows if r["pxname"] == "workers" and r["status"] == "UP"}
 
 
 def main() -> None:
@@ -141,27 +145,24 @@ def main() -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
     # One cookie secret for all: Streamlit's signed XSRF cookie stays valid on another worker.
     env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
-    everywhere = args.address in ("0.0.0.0", "")
-    health = f"http://{'127.0.0.1' if everywhere else args.address}:{args.port}/_stcore/health"
-    url = f"http://{lan_address() if everywhere else args.address}:{args.port}"  # for students
+    host = lan_address() if args.address in ("0.0.0.0", "") else args.address
     workers, haproxy = [], None
     try:
         for i in range(args.workers):
             workers.append(Worker(i, log_dir, env))
-        cfg = log_dir / "haproxy.cfg"
-        cfg.write_text(
-            render(f"{args.address}:{args.port}", [f"127.0.0.1:{w.port}" for w in workers])
-        )
+        cfg, stats = log_dir / "haproxy.cfg", log_dir / "haproxy.sock"
+        servers = [f"127.0.0.1:{w.port}" for w in workers]
+        cfg.write_text(render(f"{args.address}:{args.port}", servers, stats_socket=str(stats)))
         haproxy = spawn([HAPROXY, "-db", "-f", str(cfg)], log_dir / "haproxy.log")
         log(f"haproxy: pid {haproxy.pid}, config {cfg}, log {log_dir / 'haproxy.log'}")
-        waiting = set(range(args.workers))  # until HAProxy routes to each warmed worker
+        waiting = {f"w{i}" for i in range(args.workers)}  # until HAProxy routes to each
         while not stopping and haproxy.poll() is None:
             for w in workers:
                 w.tend()
             if waiting:
-                waiting = {i for i in waiting if not serving(health, i)}
+                waiting -= in_rotation(stats)
                 if not waiting:
-                    log(f"ready, {args.workers} workers: students open {url}")
+                    log(f"ready, {args.workers} workers: students open http://{host}:{args.port}")
             time.sleep(0.5)
         if haproxy.returncode is not None:
             log(f"haproxy exited ({haproxy.returncode}); see {log_dir / 'haproxy.log'}")
