@@ -145,14 +145,16 @@ def main() -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
     # One cookie secret for all: Streamlit's signed XSRF cookie stays valid on another worker.
     env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
-    host = lan_address() if args.address in ("0.0.0.0", "") else args.address
+    host = lan_address() if args.address in ("0.0.0.0", "::", "") else args.address
     workers, haproxy = [], None
     try:
         for i in range(args.workers):
             workers.append(Worker(i, log_dir, env))
-        cfg, stats = log_dir / "haproxy.cfg", log_dir / "haproxy.sock"
+        cfg, stats_socket = log_dir / "haproxy.cfg", log_dir / "haproxy.sock"
         servers = [f"127.0.0.1:{w.port}" for w in workers]
-        cfg.write_text(render(f"{args.address}:{args.port}", servers, stats_socket=str(stats)))
+        text = render(f"{args.address}:{args.port}", servers, stats_socket=str(stats_socket))
+        cfg.write_text(text)
+        scheme = "https" if " ssl crt " in text else "http"  # a certificate line (docs/deploy.md)
         haproxy = spawn([HAPROXY, "-db", "-f", str(cfg)], log_dir / "haproxy.log")
         log(f"haproxy: pid {haproxy.pid}, config {cfg}, log {log_dir / 'haproxy.log'}")
         waiting = {f"w{i}" for i in range(args.workers)}  # until HAProxy routes to each
@@ -160,9 +162,11 @@ def main() -> None:
             for w in workers:
                 w.tend()
             if waiting:
-                waiting -= in_rotation(stats)
+                waiting -= in_rotation(stats_socket)
                 if not waiting:
-                    log(f"ready, {args.workers} workers: students open http://{host}:{args.port}")
+                    log(
+                        f"ready, {args.workers} workers: students open {scheme}://{host}:{args.port}"
+                    )
             time.sleep(0.5)
         if haproxy.returncode is not None:
             log(f"haproxy exited ({haproxy.returncode}); see {log_dir / 'haproxy.log'}")
