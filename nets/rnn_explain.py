@@ -14,7 +14,7 @@ import numpy as np
 
 from .registry import load_model, load_npz
 
-PROJECTION = "projections/text_gru.npz"
+PROJECTIONS = "projections/{model}.npz"  # one fixed PCA basis per recurrent model
 ORDERS = ("index", "variance", "positive")
 
 
@@ -35,21 +35,23 @@ class Background:
     index: np.ndarray
 
 
-def projection() -> dict[str, np.ndarray]:
-    """The shipped PCA basis: mean (H,), components (3, H), explained (3,) variance ratios."""
-    return load_npz(PROJECTION)
+def projection(model: str = "text_gru") -> dict[str, np.ndarray]:
+    """A model's shipped PCA basis: mean (H,), components (3, H), explained (3,) variance
+    ratios, and the held-out background cloud (``bg_points``, ``bg_labels``, …)."""
+    return load_npz(PROJECTIONS.format(model=model))
 
 
-def project_states(hidden: np.ndarray) -> np.ndarray:
-    """Project hidden states onto the shipped PCA axes.
+def project_states(hidden: np.ndarray, model: str = "text_gru") -> np.ndarray:
+    """Project hidden states onto a model's shipped PCA axes (the same for every input).
 
     Args:
-        hidden: (T, H) GRU states (``TextAnalysis.hidden``).
+        hidden: (T, H) states (``TextAnalysis.hidden``, ``RowAnalysis.hidden``).
+        model: whose basis (``"text_gru"``, ``"row_gru"``).
 
     Returns:
         (T, 3) coordinates on PC1..PC3.
     """
-    p = projection()
+    p = projection(model)
     h = np.asarray(hidden, dtype=np.float32)  # (T, H)
     return ((h - p["mean"][None, :]) @ p["components"].T).astype(np.float32)  # (T, 3)
 
@@ -121,18 +123,6 @@ def flips(prefix_prob: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     """
     side = np.asarray(prefix_prob) >= threshold
     return np.nonzero(side[1:] != side[:-1])[0] + 1
-
-
-def top_tokens(values: np.ndarray, k: int = 3, signed: bool = False) -> np.ndarray:
-    """Indices of the ``k`` largest values (by absolute value when ``signed``), largest first."""
-    v = np.abs(values) if signed else np.asarray(values)
-    return np.argsort(-v, kind="stable")[: min(k, len(v))]
-
-
-def relative_memory(norms: np.ndarray) -> np.ndarray:
-    """(T,) memory norms as a share of the largest one (1 = the most influential token)."""
-    m = float(np.max(norms)) if len(norms) else 0.0
-    return (np.asarray(norms) / m if m > 0 else np.zeros_like(norms)).astype(np.float32)
 
 
 def token_spacing(text: str, raw_tokens: list[str]) -> list[bool]:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import InputError
+from .errors import rejection
 
 PAD, UNK = "<pad>", "<unk>"
 USER, URL, NUM = "<user>", "<url>", "<num>"
@@ -44,9 +44,11 @@ class CleanText:
 
 
 def clean_text(text: str) -> CleanText:
-    """NFKC-normalise, cap the length, and drop control, format and bidi characters.
+    """NFKC-normalise, cap the length, turn control characters and separators into spaces, and
+    drop invisible format (bidi, zero-width), surrogate, private-use and unassigned characters.
 
-    The zero-width joiner is kept only between two non-ASCII symbols (inside emoji).
+    A control character (NUL, tab, newline…) separates words like a space: "good\\0movie" is two
+    words. The zero-width joiner is kept only between two non-ASCII symbols (inside emoji).
 
     Args:
         text: raw user or corpus text.
@@ -55,7 +57,7 @@ def clean_text(text: str) -> CleanText:
         The cleaned text and whether the raw length cap cut it.
     """
     if not isinstance(text, str):
-        raise InputError("not_text", "输入必须是文本。", "The input must be text.")
+        raise rejection("not_text", "text.error.not_text", "text")
     # Cap before normalising too: NFKC of a huge string is itself slow.
     cut = len(text) > MAX_RAW_CHARS
     text = unicodedata.normalize("NFKC", text[:MAX_RAW_CHARS])
@@ -64,17 +66,15 @@ def clean_text(text: str) -> CleanText:
     out = []
     for i, ch in enumerate(text):
         cat = unicodedata.category(ch)
-        if ch in "\t\n\r":
+        if cat in ("Cc", "Zs", "Zl", "Zp"):  # controls (NUL, tab, newline…) and separators
             out.append(" ")
         elif ch == ZWJ:
             prev = text[i - 1] if i else ""
             nxt = text[i + 1] if i + 1 < len(text) else ""
             if prev and nxt and ord(prev) > 0x2000 and ord(nxt) > 0x2000:
                 out.append(ch)
-        elif cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        elif cat in ("Cf", "Cs", "Co", "Cn"):  # invisible format, surrogate, private, unassigned
             continue
-        elif cat == "Zs":
-            out.append(" ")
         else:
             out.append(ch)
     return CleanText("".join(out).strip(), cut)
@@ -161,22 +161,12 @@ def encode_user_text(text: str, vocab: Vocab) -> EncodedText:
     """
     clean = clean_text(text)
     if not clean.text:
-        raise InputError(
-            "empty_text",
-            "请输入一句话（中文或英文）。空白或不可见字符无法分析。",
-            "Please type a sentence (Chinese or English). Blank or invisible characters "
-            "cannot be analysed.",
-        )
+        raise rejection("empty_text", "text.error.empty", "text")
     raw = tokenize(clean.text)
     truncated = clean.cut or len(raw) > MAX_TOKENS
     raw = raw[:MAX_TOKENS]
     ids = vocab.encode(raw)
     if not raw or all(i == vocab.unk_id for i in ids):
-        raise InputError(
-            "unknown_text",
-            "模型不认识这段文字中的任何字符或单词（它只学过中文和英文评论）。请换一句中文或英文试试。",
-            "The model knows none of the characters or words in this text (it learned "
-            "only from Chinese and English reviews). Try a Chinese or English sentence.",
-        )
+        raise rejection("unknown_text", "text.error.unknown", "text")
     tokens = [t if i != vocab.unk_id else UNK for t, i in zip(raw, ids, strict=True)]
     return EncodedText(tokens, raw, ids, truncated)

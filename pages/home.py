@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from ui.i18n import LANG_KEY, current_lang, t
-from ui.model_card import missing_models, model_card_rows
+from ui.model_card import baseline_reading, missing_models, model_card_rows
 from ui.nav import existing_pages
 from ui.shell import require_shell
+from ui.tables import show_all_tables
 
 require_shell()  # a direct link on a fresh server: rerun inside app.py (ui/shell.py)
 lang = current_lang()
@@ -39,16 +37,15 @@ for spec in pages:
 st.subheader(t("home.card"))
 st.table(model_card_rows(lang), hide_index=True)
 st.caption(t("home.card.caption"))
+reading = baseline_reading(lang)
+if reading:
+    st.markdown(reading)
 st.caption(t("home.card.data"))
 for name in missing_models():
     st.info(
         t("home.card.missing", model=t(f"card.model.{name}"), name=name), icon=":material/info:"
     )
 
-# ---- The source documents' comparison tables: ui/tables.py (written separately) shows them.
 st.subheader(t("home.tables"))
 st.caption(t("home.tables.caption"))
-if importlib.util.find_spec("ui.tables") is not None:
-    importlib.import_module("ui.tables").show_all_tables(lang)
-else:
-    st.info(t("home.tables.pending"), icon=":material/table:")
+show_all_tables(lang)

@@ -1,7 +1,7 @@
 """App-side caching wrappers around ``nets`` (the only place Streamlit caching meets the models).
 
-Models: loaded once per process by ``nets.registry`` (lru_cache) and warmed by
-``warm_models`` (st.cache_resource). Results: bounded ``st.cache_data`` keyed by plain values
+Models: loaded once per process by ``nets.registry`` (lru_cache) and warmed in the background by
+``ui.warmup`` after the first page. Results: bounded ``st.cache_data`` keyed by plain values
 (bytes, str, ints), so a rerun with the same input costs a hash and a copy, never a model pass.
 ``InputError`` is not cached; it is raised again on each call, which is cheap.
 
@@ -20,7 +20,7 @@ import plotly.io as pio
 import streamlit as st
 
 import nets
-from nets import attribution
+from nets import attribution, shift
 
 # st.plotly_chart serialises every figure with plotly.io.to_json, whose "auto" engine is orjson when
 # installed. orjson (3.8.3 here; ijl/orjson#422) keeps a reference to a numpy array it cannot
@@ -29,15 +29,6 @@ from nets import attribution
 # The standard-library engine gives the same JSON without the leak and no measurable cost here
 # (tests/test_cache_memory.py; README, Performance). Process-wide: every page imports this module.
 pio.json.config.default_engine = "json"
-
-
-@st.cache_resource(show_spinner=False)
-def warm_models() -> bool:
-    """Load every model once per process."""
-    for name in ("image_cnn", "row_gru", "text_gru", "text_cnn"):
-        nets.load_model(name)
-    nets.load_vocab()
-    return True
 
 
 IMAGE_CACHE_SIZE = "64MB"  # per image function: ≈ 9 canvas drawings, 12 photos or 27 digit PNGs
@@ -82,10 +73,32 @@ def text_cnn_analysis(text: str) -> nets.TextCNNAnalysis:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def text_attributions(text: str, model_name: str = "text_gru", target: int = 1) -> np.ndarray:
-    return attribution.text_attributions(text, model_name, target)
+def text_attributions(text: str, model_name: str = "text_gru") -> np.ndarray:
+    """Attributions of logit₊ − logit₋ (``nets.attribution.text_attributions``)."""
+    return attribution.text_attributions(text, model_name)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def text_memory(text: str) -> np.ndarray:
-    return attribution.text_memory(text)
+def memory_curves(text: str) -> attribution.MemoryCurves:
+    """Both memory curves (‖∂h_T/∂x_t‖ and ‖∂(logit₊ − logit₋)/∂x_t‖) of the attention GRU."""
+    return attribution.memory_curves(text)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def conv_equivariance(
+    input28: np.ndarray, dy: int, dx: int, layer: str = "relu1"
+) -> shift.Equivariance:
+    """A conv layer of the shifted digit against the shifted layer (``shift.conv_equivariance``)."""
+    return shift.conv_equivariance(input28, dy, dx, layer)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def shifted_predictions(input28: np.ndarray, dy: int, dx: int) -> shift.ShiftedPrediction:
+    """Both digit models on the digit moved by (dy, dx) (``shift.shifted_predictions``)."""
+    return shift.shifted_predictions(input28, dy, dx)
+
+
+@st.cache_resource(show_spinner=False)
+def shift_accuracy() -> shift.ShiftAccuracy | None:
+    """The shipped held-out accuracy under shifts (read once per process)."""
+    return shift.load_shift_accuracy()

@@ -14,9 +14,12 @@ from nets import cnn_explain
 from nets.attribution import IMAGE_METHODS, SIGNED_METHODS
 from ui import cache, cnn_cache
 from ui.view import Ctx, View, register
+from ui.views import common
 from viz import cnn as vz
+from viz import style
 
 MAP_LAYERS = ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2")
+FULL_SIDE = 128  # long side of the full-resolution maps as drawn
 
 
 def pct(p: float) -> str:
@@ -78,7 +81,8 @@ def kernels(ctx: Ctx) -> None:
             "cnn.kernels.conv1",
             n=len(w1),
             mixed=int((kinds == "mixed").sum()),
-            one=int((kinds != "mixed").sum()),
+            pos=int((kinds == "positive").sum()),
+            neg=int((kinds == "negative").sum()),
             share=f"{cnn_explain.ONE_SIGN:.0%}",
         )
     )
@@ -123,10 +127,13 @@ def conv(ctx: Ctx) -> None:
             bias=f"{s.bias:.4f}",
             value=f"{s.value:.4f}",
             act=f"{float(out[ch, y, x]):.4f}",
+            layer=layer,
         )
     )
     if st.toggle(ctx.t("cnn.step.animate"), key=ctx.key("anim")):
         st.caption(ctx.t("cnn.step.anim_caption"))
+        if layer == "conv2":
+            st.caption(ctx.t("cnn.step.anim_conv2", i=ic))
         src = cnn_explain.conv_input(layer, a.input28, a.activations)[ic]
         titles = [ctx.t("cnn.step.anim_in"), ctx.t("cnn.step.anim_out", c=ch)]
         fig = vz.conv_animation_fig(src, out[ch], titles, step=2 if layer == "conv1" else 1)
@@ -250,38 +257,35 @@ def fullres(ctx: Ctx) -> None:
         c2.number_input(ctx.t("cnn.full.channel"), 0, maps.shape[0] - 1, best, key=ctx.key(layer))
     )
     h, w = maps.shape[1:]
+    k = max(1, -(-max(h, w) // FULL_SIDE))  # the display keeps every k-th pixel
+    if k > 1:
+        st.caption(ctx.t("cnn.full.every", k=k))
     c3, c4 = st.columns(2)
     with c3:
-        img = cnn_explain.downsample(a.fullres_input, 128)
+        img = cnn_explain.downsample(a.fullres_input, FULL_SIDE)
         ctx.chart(vz.image_fig(img, ctx.t("cnn.full.input"), "gray"), "input")
     with c4:
         title = ctx.t("cnn.full.map", layer=layer, c=ch, h=h, w=w)
-        ctx.chart(vz.image_fig(cnn_explain.downsample(maps[ch], 128), title), "map")
+        ctx.chart(vz.image_fig(cnn_explain.downsample(maps[ch], FULL_SIDE), title), "map")
 
 
 def translation(ctx: Ctx) -> None:
     a = ctx.a
     st.caption(ctx.t("cnn.exp.translation_caption"))
     c1, c2, c3 = st.columns(3)
-    dy = int(c1.slider(ctx.t("cnn.exp.dy"), -8, 8, 0, key=ctx.key("dy")))
-    dx = int(c2.slider(ctx.t("cnn.exp.dx"), -8, 8, 3, key=ctx.key("dx")))
+    dy = int(c1.slider(ctx.t("cnn.exp.dy"), -6, 6, 0, key=ctx.key("dy")))
+    dx = int(c2.slider(ctx.t("cnn.exp.dx"), -6, 6, 3, key=ctx.key("dx")))
     ch = int(c3.number_input(ctx.t("cnn.exp.channel"), 0, 15, 0, key=ctx.key("ch")))
-    tr = cnn_cache.translate(a.input28, dy, dx)
-    orig_map, new_map = a.activations["conv1"][ch], tr.activations["conv1"][ch]
-    diff, n = cnn_explain.equivariance_error(orig_map, new_map, dy, dx)
+    eq = cache.conv_equivariance(a.input28, dy, dx, "conv1")
+    live = cache.shifted_predictions(a.input28, dy, dx)
     keys = ("cnn.exp.orig", "cnn.exp.shifted", "cnn.exp.orig_map", "cnn.exp.shifted_map")
-    fig = vz.translation_fig([a.input28, tr.input28], [orig_map, new_map], [ctx.t(k) for k in keys])
-    ctx.chart(fig, "maps")
-    st.markdown(ctx.t("cnn.exp.equivariance", diff=f"{diff:.2e}", n=n))
-    st.markdown(
-        ctx.t(
-            "cnn.exp.pred",
-            a=a.label,
-            pa=pct(a.confidence),
-            b=tr.label,
-            pb=pct(float(tr.probs[tr.label])),
-        )
+    fig = vz.translation_fig(
+        [a.input28, live.shifted], [eq.maps[ch], eq.maps_shifted[ch]], [ctx.t(k) for k in keys]
     )
+    ctx.chart(fig, "maps")
+    st.markdown(ctx.t("cnn.exp.equivariance", diff=f"{eq.max_abs_diff:.2e}", n=f"{eq.compared:,}"))
+    p = float(live.cnn_probs[live.cnn_label])
+    st.markdown(ctx.t("cnn.exp.pred", a=a.label, pa=pct(a.confidence), b=live.cnn_label, pb=pct(p)))
     st.caption(ctx.t("cnn.exp.curve", label=a.label, dy=dy))
     fig = vz.shift_curve_fig(
         list(range(-8, 9)),
@@ -291,6 +295,7 @@ def translation(ctx: Ctx) -> None:
         [f"P({a.label})", ctx.t("cnn.exp.dx"), ctx.t("cnn.exp.winner")],
     )
     ctx.chart(fig, "curve")
+    common.shift_accuracy(ctx, [("image_cnn", "", style.CNN)], dx, dy, "cnn.shift.acc_caption")
 
 
 def sharing(ctx: Ctx) -> None:
