@@ -3,10 +3,10 @@
 The model (``kind="crnn"``)::
 
     strip (1, 28, W)
-      → conv 3×3 (1→16) → BN → ReLU → max-pool 2×2            (16, 14, W/2)
-      → conv 3×3 (16→32) → BN → ReLU → max-pool 2×2           (32, 7, W/4)
-      → conv 3×3 (32→64) → BN → ReLU → max-pool 2×1 (height)  (64, 3, W/4)
-      → each column flattened (192) → Linear(192→128) → ReLU   column features c_t, T = W/4
+      → conv 3×3 (1→32) → BN → ReLU → max-pool 2×2            (32, 14, W/2)
+      → conv 3×3 (32→64) → BN → ReLU → max-pool 2×2           (64, 7, W/4)
+      → conv 3×3 (64→96) → BN → ReLU                          (96, 7, W/4)
+      → each column flattened (672) → Linear(672→128) → ReLU   column features c_t, T = W/4
       → bidirectional GRU(128→96 each way)                 h→_t reads columns 1..t,
                                                            h←_t reads columns T..t
       → Linear(192→11) on [h→_t ; h←_t]                     scores of 0–9 and blank per column
@@ -48,9 +48,9 @@ KINDS = ("crnn", "cnn_only", "rnn_only")
 class CRNNConfig:
     kind: str = "crnn"  # "crnn" | "cnn_only" | "rnn_only"
     height: int = 28
-    c1: int = 16
-    c2: int = 32
-    c3: int = 64
+    c1: int = 32
+    c2: int = 64
+    c3: int = 96
     feat: int = 128  # column feature size
     hidden: int = 96  # GRU state size per direction
     num_classes: int = 11  # 0–9 and blank
@@ -60,7 +60,7 @@ class CRNNConfig:
 class CRNN(nn.Module):
     """A strip → per-column scores over 0–9 and blank (see the module docstring)."""
 
-    LAYERS = ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "conv3", "relu3", "pool3")
+    LAYERS = ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "conv3", "relu3")
 
     def __init__(self, cfg: CRNNConfig):
         super().__init__()
@@ -75,8 +75,7 @@ class CRNN(nn.Module):
             self.conv3 = nn.Conv2d(cfg.c2, cfg.c3, 3, padding=1)
             self.bn3 = nn.BatchNorm2d(cfg.c3)
             self.pool = nn.MaxPool2d(2, 2)
-            self.pool_h = nn.MaxPool2d((2, 1), (2, 1))
-            self.proj = nn.Linear(cfg.c3 * (cfg.height // 8), cfg.feat)
+            self.proj = nn.Linear(cfg.c3 * (cfg.height // 4), cfg.feat)
         if cfg.kind != "cnn_only":
             size = cfg.feat if cfg.kind == "crnn" else cfg.height * cfg.stride
             self.gru = nn.GRU(size, cfg.hidden, batch_first=True, bidirectional=True)
@@ -104,16 +103,15 @@ class CRNN(nn.Module):
             cols = x[:, 0, :, : T * cfg.stride].reshape(B, H, T, cfg.stride)  # (B, 28, T, 4)
             out["columns"] = cols.permute(0, 2, 3, 1).reshape(B, T, cfg.stride * H)  # (B, T, 112)
         else:
-            out["conv1"] = self.bn1(self.conv1(x))  # (B, 16, 28, W)
+            out["conv1"] = self.bn1(self.conv1(x))  # (B, 32, 28, W)
             out["relu1"] = self._mask(torch.relu(out["conv1"]), lengths, 4)
-            out["pool1"] = self.pool(out["relu1"])  # (B, 16, 14, W/2)
-            out["conv2"] = self.bn2(self.conv2(out["pool1"]))  # (B, 32, 14, W/2)
+            out["pool1"] = self.pool(out["relu1"])  # (B, 32, 14, W/2)
+            out["conv2"] = self.bn2(self.conv2(out["pool1"]))  # (B, 64, 14, W/2)
             out["relu2"] = self._mask(torch.relu(out["conv2"]), lengths, 2)
-            out["pool2"] = self.pool(out["relu2"])  # (B, 32, 7, W/4)
-            out["conv3"] = self.bn3(self.conv3(out["pool2"]))  # (B, 64, 7, W/4)
+            out["pool2"] = self.pool(out["relu2"])  # (B, 64, 7, W/4)
+            out["conv3"] = self.bn3(self.conv3(out["pool2"]))  # (B, 96, 7, W/4)
             out["relu3"] = self._mask(torch.relu(out["conv3"]), lengths, 1)
-            out["pool3"] = self.pool_h(out["relu3"])  # (B, 64, 3, W/4)
-            flat = out["pool3"].permute(0, 3, 1, 2).flatten(2)  # (B, T, 192): one per column
+            flat = out["relu3"].permute(0, 3, 1, 2).flatten(2)  # (B, T, 672): one per column
             out["columns"] = torch.relu(self.proj(flat))  # (B, T, 128)
         if cfg.kind == "cnn_only":
             out["logits"] = self.head(out["columns"])  # (B, T, 11)

@@ -11,7 +11,6 @@ Models load once per process (eval mode, never mutated). Nothing here imports St
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -22,6 +21,7 @@ import torch
 from . import crnn as C
 from . import motion as Mo
 from . import strips as S
+from .metrics import read_metrics
 from .paths import ASSETS, METRICS, MODELS
 
 CRNN_FILES = {"crnn": "crnn", "cnn_only": "crnn_cnn_only", "rnn_only": "crnn_rnn_only"}
@@ -50,8 +50,11 @@ def load_motion(kind: str = "gru") -> Mo.MotionNet:
 
 @cache
 def metrics(name: str) -> dict:
-    """``assets/metrics/<name>.json`` (``"crnn"`` or ``"motion"``), read once."""
-    return json.loads((METRICS / f"{name}.json").read_text(encoding="utf-8"))
+    """``assets/metrics/<name>.json`` (``"crnn"`` or ``"motion"``), read once per process."""
+    m = read_metrics(name)
+    if m is None:
+        raise FileNotFoundError(METRICS / f"{name}.json")
+    return m
 
 
 @cache
@@ -92,8 +95,8 @@ class StripAnalysis:
         kind: ``"crnn"``, ``"cnn_only"`` or ``"rnn_only"``.
         pre: the preprocessing (decoded image, ink box, the strip).
         strip: float32 (28, W): what the model reads.
-        maps: CNN layer → (C, h, w) after ReLU (``relu1`` (16, 28, W), ``relu2`` (32, 14, W/2),
-            ``relu3`` (64, 7, W/4)); empty for ``rnn_only``.
+        maps: CNN layer → (C, h, w) after ReLU (``relu1`` (32, 28, W), ``relu2`` (64, 14, W/2),
+            ``relu3`` (96, 7, W/4)); empty for ``rnn_only``.
         columns: (T, F) the GRU's (or the head's) input per column, T = W/4.
         fwd, bwd: (T, 96) the forward / backward GRU states (None for ``cnn_only``): fwd[t]
             has read columns 0..t, bwd[t] columns T−1..t.

@@ -68,7 +68,7 @@ class MotionNet(nn.Module):
     @property
     def middle(self) -> int:
         """The frame the one-frame model sees (0-based); the diff model sees it and the next."""
-        return self.cfg.frames // 2 - 1
+        return self.cfg.frames // 2 - 1  # strips.MIDDLE for the clips' 10 frames
 
     def cnn(self, frames: torch.Tensor) -> dict:
         """The per-frame CNN. frames: (N, 1, 40, 40) → every layer, features (N, 64)."""

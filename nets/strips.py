@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .errors import InputError
+from .errors import InputError, rejection
 
 INK_H = 20  # px: the ink's height in a strip (an MNIST digit's height in its 28×28 frame)
 PAD = 4  # px of background on every side: 4 + 20 + 4 = 28
@@ -39,6 +39,7 @@ NOISE_ABS = 0.08  # ... and so is ink below this absolute level
 
 DIRECTIONS = ("up", "down", "left", "right", "still")
 FRAMES = 10  # frames per clip
+MIDDLE = FRAMES // 2 - 1  # the frame a one-frame model sees (0-based): the path is centred on it
 CLIP_SIZE = 40  # px a side
 SPEED = (1.0, 1.6)  # px per frame, uniform
 JITTER = 0.4  # px: standard deviation of each frame's position jitter
@@ -49,11 +50,13 @@ _STEP = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1), "still
 
 
 def decode_gray(data) -> np.ndarray:
-    """ADAPTER — the page's only call into the app's image decoding (``nets.imageio``).
+    """ADAPTER — the page's only call into the app's image decoding (``nets.analyze.decode_input``).
 
-    Untrusted bytes are decoded there with bounded bytes and pixels, a format allowlist, the EXIF
-    orientation applied and every decoder failure turned into a bilingual ``InputError``. When
-    the decoding moves (e.g. into a bounded worker pool), repoint this one function.
+    Untrusted bytes are decoded there in the bounded worker pool (``nets.decode_pool``: byte-level
+    pre-checks, then a worker process with CPU, memory and wall-clock limits; EXIF orientation
+    applied; every failure a bilingual ``InputError``); arrays (a drawing, a sample strip) are
+    decoded in-process by the same pipeline. Either way the result is at most 256 px a side
+    (``nets.decode.DISPLAY_MAX``). If the decoding moves again, repoint this one function.
 
     Args:
         data: file bytes, a PIL image or a numpy array (a drawing).
@@ -64,32 +67,20 @@ def decode_gray(data) -> np.ndarray:
     Raises:
         InputError: the input cannot be decoded safely.
     """
-    from .imageio import decode_image
+    from .analyze import decode_input
 
-    return np.asarray(decode_image(data), dtype=np.uint8)
+    return np.asarray(decode_input(data).gray, dtype=np.uint8)
 
 
 # ----------------------------------------------------------------------------- errors
 
 
 def _err_no_ink() -> InputError:
-    return InputError(
-        "no_ink",
-        "没有找到笔迹：请在画布上写几个数字，或上传一张写有数字的照片（深色字、浅色纸，或反过来）。",
-        "No ink found: write a few digits on the canvas, or upload a photo of digits written on "
-        "paper (dark ink on light paper, or the other way round).",
-    )
+    return rejection("no_ink", "hybrid.error.no_ink", "hybrid")
 
 
 def _err_too_wide(width: int) -> InputError:
-    return InputError(
-        "too_wide",
-        f"这串数字太长了：缩放到 20 像素高后宽 {width} 像素，最多 {MAX_WIDTH} 像素（约 12 位数字）。"
-        "请少写几位，或把数字写得更紧凑。",
-        f"This number is too long: scaled to 20 px high it is {width} px wide, and at most "
-        f"{MAX_WIDTH} px (about 12 digits) can be read. Write fewer digits, or write them "
-        "closer together.",
-    )
+    return rejection("too_wide", "hybrid.error.too_wide", "hybrid", width=width, max=MAX_WIDTH)
 
 
 # ----------------------------------------------------------------------------- strips
@@ -354,7 +345,7 @@ def compose_strip(
 ) -> Strip:
     """The digits ``x[idx]`` side by side as one strip.
 
-    Each digit: scale 0.85–1.05, vertical offset ±2 px, the gap to the next one −3..+8 px (a third
+    Each digit: scale 0.9–1.05, vertical offset ±1 px, the gap to the next one −3..+8 px (a third
     of the gaps ≤ 0: touching, or overlapping by up to 3 px but never more than a third of the
     narrower digit; overlapping ink takes the max);
     the whole strip gets a thicker stroke one time in five and a thinner one in seven. Then the
@@ -369,7 +360,7 @@ def compose_strip(
     """
     n = len(idx)
     digits = [augment_digit(x[i], rng) if augment else x[i] for i in idx]
-    parts = [_resize(_cols(g), rng.uniform(0.85, 1.05)) for g in digits]
+    parts = [_resize(_cols(g), rng.uniform(0.9, 1.05)) for g in digits]
     touch = rng.random(n - 1) < 1 / 3
     gaps = np.where(touch, rng.integers(-3, 1, n - 1), rng.integers(1, 9, n - 1))
     for k in range(n - 1):  # never overlap more than a third of the narrower digit (a "1")
@@ -381,7 +372,7 @@ def compose_strip(
     x0 = 1
     for k, p in enumerate(parts):
         h, w = p.shape
-        top = (H - h) // 2 + int(rng.integers(-2, 3))
+        top = (H - h) // 2 + int(rng.integers(-1, 2))
         region = canvas[top : top + h, x0 : x0 + w]
         np.maximum(region, p[: region.shape[0], : region.shape[1]], out=region)
         x0 += w + (int(gaps[k]) if k < n - 1 else 0)
@@ -439,15 +430,15 @@ def shift(img: np.ndarray, dy: float, dx: float, size: int) -> np.ndarray:
 def clip_path(direction: str, rng: np.random.Generator) -> np.ndarray:
     """(FRAMES, 2) top-left positions (y, x) of a 28×28 digit in the 40×40 frame.
 
-    The middle of the path is drawn from the same range for every direction, so a single
-    (middle) frame shows where the digit is but not where it is going.
+    The path is centred on frame ``MIDDLE``, whose position is drawn from the same range for
+    every direction: that frame alone shows where the digit is, not where it is going.
     """
     speed = rng.uniform(*SPEED)
     vy, vx = (speed * s for s in _STEP[direction])
-    reach = SPEED[1] * (FRAMES - 1) / 2  # the farthest any path goes from its middle
+    t = np.arange(FRAMES) - MIDDLE
+    reach = SPEED[1] * max(-t[0], t[-1])  # the farthest any path goes from its centre
     lo, hi = -PAD + reach, CLIP_SIZE - 28 + PAD - reach  # the ink box (4..24) stays inside
     cy, cx = rng.uniform(lo, hi, 2)
-    t = np.arange(FRAMES) - (FRAMES - 1) / 2
     path = np.stack([cy + vy * t, cx + vx * t], 1)
     return path + rng.normal(0, JITTER, path.shape)
 

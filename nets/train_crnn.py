@@ -27,18 +27,18 @@ from . import crnn as C
 from . import strips as S
 from .data import SEED, load_digits
 
-EPOCHS = 14
+EPOCHS = 20
 STRIPS_PER_EPOCH = 3200
 BATCH = 32
-LR = 3e-3
+LR = 4e-3
 VAL_PER_LENGTH = 40
 TEST_PER_LENGTH = 250
 TARGET_LENGTHS = (1, 6)  # the targets are stated on held-out strips of 1–6 digits
 TARGETS = {"number_accuracy": 0.90, "digit_accuracy": 0.97}
 NAMES = {"crnn": "crnn", "cnn_only": "crnn_cnn_only", "rnn_only": "crnn_rnn_only"}
 ARCH = {
-    "crnn": "strip 28×W → Conv(1→16) → pool 2×2 → Conv(16→32) → pool 2×2 → Conv(32→64) → "
-    "pool 2×1 → per column Linear(192→128) → BiGRU(128→2×96) → Linear(192→11) → CTC",
+    "crnn": "strip 28×W → Conv(1→32) → pool 2×2 → Conv(32→64) → pool 2×2 → Conv(64→96) → "
+    "per column Linear(672→128) → BiGRU(128→2×96) → Linear(192→11) → CTC",
     "cnn_only": "same CNN and column features → per column Linear(128→11) → CTC (no recurrence)",
     "rnn_only": "raw pixels, 4 columns (112 values) per step → BiGRU(112→2×96) → Linear(192→11) "
     "→ CTC (no convolution)",

@@ -27,8 +27,8 @@ from . import strips as S
 from .data import SEED, load_digits
 from .train_crnn import load_average
 
-EPOCHS = 12
-CLIPS_PER_EPOCH = 3000
+EPOCHS = 6
+CLIPS_PER_EPOCH = 2500
 BATCH = 50
 LR = 3e-3
 VAL_PER_DIRECTION = 80

@@ -64,7 +64,7 @@ if part == "ocr":
     if a is None:
         st.stop()
     if a.text:
-        st.success(t("hybrid.reads", number=a.text, n=len(a.text)), icon=":material/visibility:")
+        st.success(t("hybrid.reads", number=a.text), icon=":material/visibility:")
     else:
         st.warning(t("hybrid.reads_nothing"), icon=":material/visibility_off:")
     values = {"a": a, "payload": payload}

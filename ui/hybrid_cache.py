@@ -43,13 +43,3 @@ def clip_analysis(digit, direction: str, kind: str = "gru") -> H.ClipAnalysis:
     """The clip of ``digit`` (a sample index or a (28, 28) array) moving in ``direction``."""
     d28 = H.sample_digit(digit) if isinstance(digit, int) else digit
     return H.analyze_clip(H.make_clip(d28, direction), kind)
-
-
-@st.cache_resource(show_spinner=False)
-def warm() -> bool:
-    """Load the six models once per process."""
-    for kind in H.CRNN_FILES:
-        H.load_crnn(kind)
-    for kind in H.MOTION_FILES:
-        H.load_motion(kind)
-    return True

@@ -156,7 +156,7 @@ def decode(ctx: Ctx) -> None:
         1: ctx.t("hybrid.ctc.says1", T=a.T),
         2: ctx.t("hybrid.ctc.says2", T=a.T, runs=len(steps.runs)),
         3: ctx.t("hybrid.ctc.says3", blank=n_blank_runs, kept=len(steps.kept)),
-        4: ctx.t("hybrid.ctc.says4", number=steps.text or "∅", n=len(steps.text)),
+        4: ctx.t("hybrid.ctc.says4", number=steps.text or "∅"),
     }[stage]
     st.markdown(text)
     p_path = float(np.exp(np.log(np.maximum(a.probs.max(1), 1e-30)).sum()))
