@@ -102,10 +102,12 @@ def main() -> None:
     from ui.views import hybrid as views
 
     for v in views.OCR_VIEWS:
-        times, kb = page_times("pages/hybrid.py", {"view": v.id, "sample": str(EIGHT)})
+        times, kb = page_times(
+            str(ROOT / "pages" / "hybrid.py"), {"view": v.id, "sample": str(EIGHT)}
+        )
         row(f"8-digit strip · {v.id}", times, floor, f"{kb / 1024:5.0f} KB charts")
     for v in views.MOTION_VIEWS:
-        times, kb = page_times("pages/hybrid.py", {"view": v.id, "part": "motion"})
+        times, kb = page_times(str(ROOT / "pages" / "hybrid.py"), {"view": v.id, "part": "motion"})
         row(f"clip · {v.id}", times, floor, f"{kb / 1024:5.0f} KB charts")
     print(f"\nload average after: {load()}")
 
