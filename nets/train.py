@@ -212,10 +212,16 @@ def text_predictions(model: nn.Module, seqs: list[list[int]], batch: int = 256) 
     return probs
 
 
-def text_report(model: nn.Module, vocab: Vocab, idx: np.ndarray) -> dict:
-    """Accuracy overall, per language and per length bucket on the given split indices."""
+def text_report(
+    model: nn.Module, vocab: Vocab, idx: np.ndarray, seqs: list[list[int]] | None = None
+) -> dict:
+    """Accuracy overall, per language and per length bucket on the given split indices.
+
+    ``seqs``: the id lists of those sentences when the model reads them differently from the
+    shared character tokenisation (e.g. Chinese by words); encoded with ``vocab`` by default.
+    """
     t = load_text()
-    seqs = text_ids(vocab, idx)
+    seqs = text_ids(vocab, idx) if seqs is None else seqs
     pred = (text_predictions(model, seqs) >= 0.5).astype(np.int64)
     correct = pred == t.labels[idx]
     langs = np.array([t.langs[i] for i in idx])

@@ -1,0 +1,143 @@
+"""Chinese by words: the word tokenisation of the family's ``*_word`` models.
+
+Same hygiene and the same English, number, link and symbol tokens as :func:`nets.text.tokenize`;
+only runs of Chinese characters are cut into words, by rjieba (the Rust port of jieba,
+``jieba-rs``) with its built-in dictionary and without the HMM new-word guesser, so a word is
+always a dictionary word or a single character. At encoding time a word the model's vocabulary
+lacks falls back to its characters (those it knows stay known), so the vocabulary stays small and
+a rare word is not thrown away as ``<unk>``.
+
+Why rjieba and not jieba: jieba's last release is from January 2020; rjieba had releases in 2026.
+Here rjieba cut the 17,353 Chinese reviews 13× faster (0.47 s against 6.2 s), its wheel is 3.7 MB
+against jieba's 19 MB source archive (42 MB installed), it adds 33 MB to a process against 70 MB,
+and both give the same words twice in a row. They agree on 99 % of the reviews (they differ
+mostly on dates and numbers, which become ``<num>`` here anyway).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from .errors import InputError
+from .text import (
+    _TOKEN_RE,
+    MAX_TOKEN_CHARS,
+    MAX_TOKENS,
+    NUM,
+    UNK,
+    URL,
+    USER,
+    EncodedText,
+    Vocab,
+    clean_text,
+)
+
+HMM = False  # dictionary words only: deterministic and closed (no guessed new words)
+
+
+@cache
+def _segmenter():
+    import rjieba  # the built-in dictionary loads here (≈ 0.2 s, ≈ 33 MB), once per process
+
+    return rjieba
+
+
+def cut_chinese(run: str) -> list[str]:
+    """Cut a run of Chinese characters into dictionary words (single characters otherwise)."""
+    return [w for w in _segmenter().cut(run, HMM) if w.strip()]
+
+
+def tokenize_words(text: str) -> list[str]:
+    """Like :func:`nets.text.tokenize`, but adjacent Chinese characters are cut into words.
+
+    Args:
+        text: cleaned text (:func:`nets.text.clean_text`).
+
+    Returns:
+        The tokens in order (Chinese words, lower-cased English words, ``<num>``…).
+    """
+    tokens: list[str] = []
+    run, end = [], -1
+
+    def flush():
+        if run:
+            tokens.extend(cut_chinese("".join(run)))
+            run.clear()
+
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "cjk":
+            if m.start() != end:  # a space or anything else between: a new run
+                flush()
+            run.append(m.group())
+            end = m.end()
+            continue
+        flush()
+        if kind == "url":
+            tokens.append(URL)
+        elif kind == "user":
+            tokens.append(USER)
+        elif kind == "num":
+            tokens.append(NUM)
+        elif kind == "word":
+            tokens.append(m.group().lower()[:MAX_TOKEN_CHARS])
+        else:
+            tokens.append(m.group())
+    flush()
+    return tokens
+
+
+def corpus_words(text: str) -> list[str]:
+    """Word tokens of a training sentence (as :func:`nets.text.corpus_tokens`, by words)."""
+    import html
+
+    return tokenize_words(clean_text(html.unescape(text)).text)[:MAX_TOKENS]
+
+
+def backoff(tokens: list[str], vocab: Vocab) -> list[str]:
+    """Replace each multi-character Chinese word the vocabulary lacks by its characters."""
+    out: list[str] = []
+    for tok in tokens:
+        if tok in vocab.stoi or len(tok) < 2 or not _all_cjk(tok):
+            out.append(tok)
+        else:
+            out.extend(tok)
+    return out
+
+
+def _all_cjk(tok: str) -> bool:
+    return all(m.lastgroup == "cjk" for m in _TOKEN_RE.finditer(tok))
+
+
+def encode_words(tokens: list[str], vocab: Vocab) -> list[int]:
+    """Training-time encoding: back off to characters, then look up ids."""
+    return vocab.encode(backoff(tokens, vocab))
+
+
+def encode_user_words(text: str, vocab: Vocab) -> EncodedText:
+    """Validate and encode a user sentence by words (same errors as ``encode_user_text``).
+
+    Raises:
+        InputError: empty text, or nothing the model can read.
+    """
+    clean = clean_text(text)
+    if not clean.text:
+        raise InputError(
+            "empty_text",
+            "请输入一句话（中文或英文）。空白或不可见字符无法分析。",
+            "Please type a sentence (Chinese or English). Blank or invisible characters "
+            "cannot be analysed.",
+        )
+    raw = backoff(tokenize_words(clean.text), vocab)
+    truncated = clean.cut or len(raw) > MAX_TOKENS
+    raw = raw[:MAX_TOKENS]
+    ids = vocab.encode(raw)
+    if not raw or all(i == vocab.unk_id for i in ids):
+        raise InputError(
+            "unknown_text",
+            "模型不认识这段文字中的任何字符或单词（它只学过中文和英文评论）。请换一句中文或英文试试。",
+            "The model knows none of the characters or words in this text (it learned "
+            "only from Chinese and English reviews). Try a Chinese or English sentence.",
+        )
+    tokens = [t if i != vocab.unk_id else UNK for t, i in zip(raw, ids, strict=True)]
+    return EncodedText(tokens, raw, ids, truncated)
