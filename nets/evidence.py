@@ -20,9 +20,11 @@ import torch
 import torch.nn as nn
 
 from .analyze import encode, image_tensor, trace_image28
+from .cnn_explain import interior_mask, shift_image
 from .models import param_count
 from .paths import METRICS
 from .registry import load_model
+from .stats import softmax
 
 TEXT_PAIR = ("text_cnn", "text_gru")  # (CNN, RNN) on a sentence
 IMAGE_PAIR = ("image_cnn", "row_gru")  # (CNN, RNN) on a digit
@@ -383,30 +385,162 @@ def verdict_latency(timings: tuple[Timing, Timing]) -> int:
 
 
 # ----------------------------------------------------------------------------- translation
+#
+# Two different questions, never put side by side as one number:
+# (a) equivariance: does a conv map of the shifted digit equal the shifted map? Yes, exactly,
+#     away from the border: convolution slides the same kernel everywhere (conv_equivariance);
+# (b) invariance of the prediction: does each model still read the digit correctly when it
+#     moves? Measured as held-out accuracy under shifts (load_shift_accuracy, computed by
+#     ``python -m nets.train shift`` / ``derive``) and live on the current digit
+#     (shifted_predictions). Both digit models were trained with random shifts of up to ±3 px
+#     (nets/train.py augment_digits), so their robustness there comes mostly from augmentation,
+#     not from the architecture (the CNN's dense layers are not shift-invariant).
+
+EQUIVARIANT_LAYERS = ("conv1", "relu1")  # stride-1 layers before any pooling: margin 1 (3×3)
+SHIFT_ACCURACY_FILE = "shift_accuracy.json"
 
 
-def shift_image(input28: np.ndarray, dy: int, dx: int = 0) -> np.ndarray:
-    """Move a digit by (dy, dx) pixels (down, right), filling with background (0).
+@dataclass
+class Equivariance:
+    """A conv layer's maps for a digit and for the same digit shifted by (dy, dx).
+
+    Attributes:
+        layer: ``"conv1"`` or ``"relu1"``.
+        maps, maps_shifted: (C, 28, 28) the layer on the original and on the shifted digit.
+        max_abs_diff: the largest |layer(shift x) − shift(layer x)| over every channel and every
+            position whose 3×3 neighbourhood stays inside the image before and after the shift
+            (0 up to float rounding: the same kernel slides everywhere).
+        compared: positions × channels compared; scale: the largest |value| of the maps there.
+    """
+
+    dy: int
+    dx: int
+    layer: str
+    maps: np.ndarray
+    maps_shifted: np.ndarray
+    max_abs_diff: float
+    compared: int
+    scale: float
+
+
+def conv_equivariance(input28: np.ndarray, dy: int, dx: int, layer: str = "relu1") -> Equivariance:
+    """Check that ``layer`` of the shifted digit is the shifted ``layer`` (away from borders).
 
     Args:
-        input28: (H, W) image.
-        dy, dx: shift in pixels, negative for up / left.
+        input28: (28, 28) the network input.
+        dy, dx: shift in pixels (down / right positive), zero fill.
+        layer: one of ``EQUIVARIANT_LAYERS``.
 
     Returns:
-        (H, W) float32 array.
+        The :class:`Equivariance` (two traces of the image CNN).
     """
-    a = np.asarray(input28, dtype=np.float32)
-    out = np.zeros_like(a)
-    H, W = a.shape
-    ys, yd = (slice(0, H - dy), slice(dy, H)) if dy >= 0 else (slice(-dy, H), slice(0, H + dy))
-    xs, xd = (slice(0, W - dx), slice(dx, W)) if dx >= 0 else (slice(-dx, W), slice(0, W + dx))
-    out[yd, xd] = a[ys, xs]
-    return out
+    if layer not in EQUIVARIANT_LAYERS:
+        raise ValueError(f"layer must be one of {EQUIVARIANT_LAYERS}, not {layer!r}")
+    x = np.asarray(input28, dtype=np.float32)
+    maps = trace_image28(x)[layer]
+    maps_s = trace_image28(shift_image(x, dy, dx))[layer]
+    mask = interior_mask(maps.shape[-2:], dy, dx, margin=1)
+    moved = shift_image(maps, dy, dx)
+    if mask.any():
+        diff = float(np.abs(moved - maps_s)[:, mask].max())
+        scale = float(np.abs(maps_s[:, mask]).max())
+    else:
+        diff = scale = 0.0
+    return Equivariance(dy, dx, layer, maps, maps_s, diff, int(mask.sum()) * len(maps), scale)
+
+
+@dataclass
+class ShiftedPrediction:
+    """Both digit models on the current digit moved by (dy, dx) pixels (zero fill).
+
+    Attributes:
+        shifted: (28, 28) the moved digit.
+        cnn_probs, rnn_probs: (10,) the image CNN's and the row GRU's probabilities.
+        cnn_label, rnn_label: their predicted digits.
+    """
+
+    dy: int
+    dx: int
+    shifted: np.ndarray
+    cnn_probs: np.ndarray
+    rnn_probs: np.ndarray
+    cnn_label: int
+    rnn_label: int
+
+
+def shifted_predictions(input28: np.ndarray, dy: int, dx: int) -> ShiftedPrediction:
+    """Live prediction of the image CNN and the row GRU on the digit shifted by (dy, dx).
+
+    Note: both models were trained with random shifts of up to ±3 px (nets/train.py
+    ``augment_digits``); within that range robustness comes mostly from the augmentation.
+    """
+    xs = shift_image(np.asarray(input28, dtype=np.float32), dy, dx)
+    with torch.inference_mode():
+        zc = load_model("image_cnn")(image_tensor(xs))[0].numpy()
+        zr = load_model("row_gru")(image_tensor(xs))[0].numpy()
+    pc, pr = softmax(zc), softmax(zr)
+    return ShiftedPrediction(dy, dx, xs, pc, pr, int(pc.argmax()), int(pr.argmax()))
+
+
+@dataclass
+class ShiftAccuracy:
+    """Held-out accuracy of the digit models under shifts, as shipped in ``assets/metrics``.
+
+    Attributes:
+        shifts: (S,) pixels, −6 … +6.
+        accuracy: model → axis ("x": right positive, "y": down positive) → (S,) accuracy.
+        correct: the same as counts of correctly read digits out of ``n``.
+        n: held-out digits (the test split the models' metrics use).
+        date, code, augmentation: when and how it was computed, and the training condition.
+    """
+
+    shifts: np.ndarray
+    accuracy: dict[str, dict[str, np.ndarray]]
+    correct: dict[str, dict[str, np.ndarray]]
+    n: int
+    date: str
+    code: str
+    augmentation: str
+    dry_run: bool
+
+
+def load_shift_accuracy(path=None) -> ShiftAccuracy | None:
+    """The shipped shift-accuracy curves (``assets/metrics/shift_accuracy.json``), or None.
+
+    Both digit models were trained with ±3 px random shifts (``augment_digits``): read the
+    curves with that in mind.
+    """
+    from pathlib import Path
+
+    path = Path(path) if path is not None else METRICS / SHIFT_ACCURACY_FILE
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+        models = m["models"]
+        return ShiftAccuracy(
+            shifts=np.asarray(m["shifts"], dtype=int),
+            accuracy={
+                k: {ax: np.asarray(v[ax]["accuracy"], float) for ax in ("x", "y")}
+                for k, v in models.items()
+            },
+            correct={
+                k: {ax: np.asarray(v[ax]["correct"], int) for ax in ("x", "y")}
+                for k, v in models.items()
+            },
+            n=int(m["n"]),
+            date=str(m["date"]),
+            code=str(m["code"]),
+            augmentation=str(m["augmentation"]),
+            dry_run=bool(m.get("dry_run", False)),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 @dataclass
 class TranslationResult:
-    """Both image models on a digit and on the same digit moved down by ``dy`` rows.
+    """Deprecated (issue 10): puts relu1 equivariance beside a whole-state GRU change, which are
+    not comparable. Use :func:`conv_equivariance`, :func:`load_shift_accuracy` and
+    :func:`shifted_predictions`. Kept only until the side-by-side page stops using it.
 
     Attributes:
         original, shifted: (28, 28) inputs.
@@ -416,8 +550,7 @@ class TranslationResult:
         cnn_probs, cnn_probs_shifted: (10,).
         rnn_hidden, rnn_hidden_shifted: (28, 64).
         rnn_step_probs, rnn_step_probs_shifted: (28, 10).
-        rnn_hidden_change: ‖h_{t+dy}(shift x) − h_t(x)‖ / ‖h_t(x)‖ averaged over t: how much
-            the row GRU's reading differs beyond being delayed.
+        rnn_hidden_change: ‖h_{t+dy}(shift x) − h_t(x)‖ / ‖h_t(x)‖ averaged over t.
         rnn_probs, rnn_probs_shifted: (10,).
     """
 
@@ -438,19 +571,12 @@ class TranslationResult:
     rnn_probs_shifted: np.ndarray
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
-
-
 def translation_experiment(input28: np.ndarray, dy: int = 4) -> TranslationResult:
-    """Run the image CNN and the row GRU on a digit and on the digit moved down ``dy`` rows."""
+    """Deprecated (see :class:`TranslationResult`); delete when pages/compare.py moves."""
     x = np.asarray(input28, dtype=np.float32)
-    xs = shift_image(x, dy)
+    xs = shift_image(x, dy, 0)
     a, b = trace_image28(x), trace_image28(xs)
     maps, maps_s = a["relu1"], b["relu1"]  # (16, 28, 28)
-    # Away from the image border (rows the zero padding cannot reach), a convolution of the
-    # moved digit is exactly the moved convolution: compare there.
     H = x.shape[0]
     lo, hi = max(dy, 0) + 1, H - 1 + min(dy, 0)  # rows of the shifted map with a full source
     a_part = maps_s[:, lo:hi]
@@ -461,7 +587,7 @@ def translation_experiment(input28: np.ndarray, dy: int = 4) -> TranslationResul
         ra = model.trace(image_tensor(x))
         rb = model.trace(image_tensor(xs))
     h, hs = ra["hidden"][0].numpy(), rb["hidden"][0].numpy()  # (28, 64)
-    sp, sps = _softmax(ra["step_logits"][0].numpy()), _softmax(rb["step_logits"][0].numpy())
+    sp, sps = softmax(ra["step_logits"][0].numpy()), softmax(rb["step_logits"][0].numpy())
     n = 28 - abs(dy)
     if dy >= 0:
         h_a, h_b = h[:n], hs[dy : dy + n]
@@ -475,8 +601,8 @@ def translation_experiment(input28: np.ndarray, dy: int = 4) -> TranslationResul
         cnn_maps=maps,
         cnn_maps_shifted=maps_s,
         cnn_equivariance_error=err,
-        cnn_probs=_softmax(a["logits"]),
-        cnn_probs_shifted=_softmax(b["logits"]),
+        cnn_probs=softmax(a["logits"]),
+        cnn_probs_shifted=softmax(b["logits"]),
         rnn_hidden=h,
         rnn_hidden_shifted=hs,
         rnn_step_probs=sp,
@@ -488,6 +614,13 @@ def translation_experiment(input28: np.ndarray, dy: int = 4) -> TranslationResul
 
 
 # ----------------------------------------------------------------------------- contrast pairs
+#
+# Minimal pairs: the two sentences of a pair differ by ONE contiguous edit of the token
+# sequence (nets.analyze.encode), and each sentence carries the label a careful reader gives
+# it, written by hand. Categories: negation (a negation word added), contrast (the 转折 clause
+# "but …" swapped for an "and …" clause), long (the deciding phrase at the start of a long
+# review, far from the end; the edit is that phrase only). The ids are those of the page's
+# strings (compare.pair.<id>).
 
 _FILLER_ZH = (
     "酒店在市中心，离地铁站步行大约十分钟，周边有很多餐馆和商店。前台在一楼，电梯有两部，"
@@ -495,60 +628,156 @@ _FILLER_ZH = (
 )
 _FILLER_EN = (
     "the hotel is in the city centre about ten minutes on foot from the station and there are "
-    "many shops and restaurants nearby . the front desk is on the ground floor , breakfast is "
-    "served on the second floor and our room was on the twelfth floor with a view of the street ."
+    "many stores and restaurants nearby . the front desk is on the ground floor , breakfast is "
+    "served on the second floor and our room was on the top floor with a view of the street ."
 )
 
-# Each pair: two sentences that differ in the one place the lesson is about.
+CONTRAST_KINDS = ("negation", "contrast", "long")
 CONTRAST_PAIRS: tuple[dict, ...] = (
-    {"id": "negation_zh", "kind": "negation", "a": "这家酒店的服务很好", "b": "这家酒店的服务不好"},
+    {
+        "id": "negation_zh",
+        "kind": "negation",
+        "lang": "zh",
+        "a": "这家酒店的房间很干净",
+        "b": "这家酒店的房间很不干净",
+        "expected": {"a": "positive", "b": "negative"},
+    },
     {
         "id": "negation_en",
         "kind": "negation",
+        "lang": "en",
         "a": "the service was good",
         "b": "the service was not good",
+        "expected": {"a": "positive", "b": "negative"},
     },
     {
         "id": "although_zh",
-        "kind": "although",
-        "a": "虽然价格有点贵，但是服务很好，房间也很干净",
-        "b": "虽然服务很好，房间也很干净，但是价格太贵了，不值",
+        "kind": "contrast",
+        "lang": "zh",
+        "a": "价格有点贵，但是物有所值",
+        "b": "价格有点贵，而且质量很差",
+        "expected": {"a": "positive", "b": "negative"},
     },
     {
         "id": "although_en",
-        "kind": "although",
-        "a": "although the room was small , the staff were lovely and i would come back",
-        "b": "although the staff were lovely , the room was dirty and i would never come back",
+        "kind": "contrast",
+        "lang": "en",
+        "a": "the room was small but the staff made up for it",
+        "b": "the room was small and nobody cared",
+        "expected": {"a": "positive", "b": "negative"},
     },
     {
         "id": "long_zh",
         "kind": "long",
-        "a": "非常失望，再也不会来了。" + _FILLER_ZH,
-        "b": "非常满意，下次还会再来。" + _FILLER_ZH,
+        "lang": "zh",
+        "a": "非常满意。" + _FILLER_ZH,
+        "b": "非常失望。" + _FILLER_ZH,
+        "expected": {"a": "positive", "b": "negative"},
     },
     {
         "id": "long_en",
         "kind": "long",
-        "a": "terrible stay , never again . " + _FILLER_EN,
-        "b": "wonderful stay , i loved it . " + _FILLER_EN,
+        "lang": "en",
+        "a": "wonderful stay . " + _FILLER_EN,
+        "b": "terrible stay . " + _FILLER_EN,
+        "expected": {"a": "positive", "b": "negative"},
     },
 )
 
 
+@dataclass(frozen=True)
+class Edit:
+    """How sentence b is made from sentence a: one contiguous edit of the token sequence.
+
+    Attributes:
+        start: index of the first token that differs (the same in both sequences).
+        removed: a's tokens at ``start`` that b does not have (empty for an insertion).
+        inserted: b's tokens put in their place (empty for a deletion).
+    """
+
+    start: int
+    removed: tuple[str, ...]
+    inserted: tuple[str, ...]
+
+
+def token_edit(a: list[str], b: list[str]) -> Edit:
+    """The one contiguous edit turning token list ``a`` into ``b``: everything between their
+    longest common prefix and their longest common suffix (the suffix never overlaps the
+    prefix). Identical lists give an empty edit at ``len(a)``."""
+    n = min(len(a), len(b))
+    p = 0
+    while p < n and a[p] == b[p]:
+        p += 1
+    s = 0
+    while s < n - p and a[len(a) - 1 - s] == b[len(b) - 1 - s]:
+        s += 1
+    return Edit(p, tuple(a[p : len(a) - s]), tuple(b[p : len(b) - s]))
+
+
+def contrast_edit(pair: dict) -> Edit:
+    """The edit between a contrast pair's two sentences, on the tokens the models read
+    (``nets.analyze.encode``)."""
+    return token_edit(encode(pair["a"]).tokens, encode(pair["b"]).tokens)
+
+
+def contrast_results(pairs: tuple[dict, ...] = CONTRAST_PAIRS) -> list[dict]:
+    """Both text models on every sentence of every pair, against the hand-written label.
+
+    Returns:
+        One dict per sentence, in pair order (a then b): ``id``, ``kind``, ``lang``, ``side``
+        ("a"/"b"), ``text``, ``expected`` ("positive"/"negative"), ``cnn`` and ``rnn``
+        (P(positive) of the TextCNN and of the GRU), ``cnn_label``/``rnn_label`` (their
+        verdicts) and ``cnn_ok``/``rnn_ok`` (verdict == expected, the ✓/✗).
+    """
+    from .analyze import analyze_text, analyze_text_cnn
+
+    out = []
+    for pair in pairs:
+        for side in ("a", "b"):
+            text = pair[side]
+            cnn, rnn = analyze_text_cnn(text), analyze_text(text)
+            row = {
+                "id": pair["id"],
+                "kind": pair["kind"],
+                "lang": pair["lang"],
+                "side": side,
+                "text": text,
+                "expected": pair["expected"][side],
+                "cnn": cnn.prob_positive,
+                "rnn": rnn.prob_positive,
+                "cnn_label": cnn.label,
+                "rnn_label": rnn.label,
+            }
+            row["cnn_ok"] = row["cnn_label"] == row["expected"]
+            row["rnn_ok"] = row["rnn_label"] == row["expected"]
+            out.append(row)
+    return out
+
+
 __all__ = [
     "CLAIMS",
+    "CONTRAST_KINDS",
     "CONTRAST_PAIRS",
     "Cost",
+    "Edit",
+    "Equivariance",
     "LengthAccuracy",
+    "ShiftAccuracy",
+    "ShiftedPrediction",
     "Timing",
     "TrainingSpeed",
     "TranslationResult",
     "Verdict",
     "accuracy_by_length",
+    "contrast_edit",
+    "contrast_results",
+    "conv_equivariance",
+    "load_shift_accuracy",
     "measure_cost",
     "read_metrics",
-    "shift_image",
+    "shifted_predictions",
     "time_model",
+    "token_edit",
     "training_speed",
     "translation_experiment",
     "verdict_latency",

@@ -73,10 +73,12 @@ def text_cnn_analysis(text: str) -> nets.TextCNNAnalysis:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def text_attributions(text: str, model_name: str = "text_gru", target: int = 1) -> np.ndarray:
-    return attribution.text_attributions(text, model_name, target)
+def text_attributions(text: str, model_name: str = "text_gru") -> np.ndarray:
+    """Attributions of logit₊ − logit₋ (``nets.attribution.text_attributions``)."""
+    return attribution.text_attributions(text, model_name)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def text_memory(text: str) -> np.ndarray:
-    return attribution.text_memory(text)
+def memory_curves(text: str) -> attribution.MemoryCurves:
+    """Both memory curves (‖∂h_T/∂x_t‖ and ‖∂(logit₊ − logit₋)/∂x_t‖) of the attention GRU."""
+    return attribution.memory_curves(text)

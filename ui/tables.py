@@ -1,5 +1,9 @@
 """The source documents' tables (``assets/doc_tables.json``), shown with their source named.
 
+Each table says what it is in its source (a table there, or a list / code block we arranged as a
+table, with headers of ours), which columns we derived, and carries our notes where the source
+is wrong or oversimplified in a column of its own, marked as ours; the source's words are never
+changed.
 ``show_all_tables(lang)`` is called by the home page; ``show_table(table_id, lang, …)`` sits next
 to the matching live views on the side-by-side page. A row that a live view shows gets a
 "live view" cell linking to it: ``compare?cmp_view=<view>&lang=<lang>`` opens the side-by-side
@@ -62,7 +66,8 @@ ROW_VIEWS: dict[tuple[str, str], str] = {
 
 
 def table_frame(table_id: str, lang: str) -> pd.DataFrame:
-    """A table's rows in ``lang``, plus a "live view" column when any row has one.
+    """A table's rows in ``lang``, then our notes' column when any row has a note, then a
+    "live view" column when any row has one.
 
     Args:
         table_id: id in ``assets/doc_tables.json``.
@@ -73,6 +78,9 @@ def table_frame(table_id: str, lang: str) -> pd.DataFrame:
     """
     headers, rows = doc_tables.rows_for(table_id, lang)
     df = pd.DataFrame(rows, columns=headers)
+    notes = doc_tables.notes(table_id, lang)
+    if any(notes):
+        df[t("tables.col.note", lang)] = [n or "—" for n in notes]
     ids = doc_tables.row_ids(table_id)
     views = [ROW_VIEWS.get((table_id, rid)) for rid in ids]
     if any(views):
@@ -94,6 +102,23 @@ def linked_frame(table_id: str, lang: str) -> pd.DataFrame:
         views = [ROW_VIEWS.get((table_id, rid)) for rid in doc_tables.row_ids(table_id)]
         df[col] = [view_link(v, lang) if v else "—" for v in views]
     return df
+
+
+def provenance_caption(table_id: str, lang: str) -> str:
+    """What the table is in its source, which columns are ours, and (in English) that the
+    wording is our translation: one caption under the table."""
+    parts = [t(f"tables.provenance.{doc_tables.provenance(table_id)}", lang)]
+    derived = doc_tables.derived_columns(table_id)
+    if derived:
+        cols = t("tables.sep", lang).join(
+            doc_tables.column_header(table_id, k, lang) for k in derived
+        )
+        parts.append(t("tables.derived", lang, cols=cols))
+    if any(doc_tables.notes(table_id, lang)):
+        parts.append(t("tables.notes", lang, col=t("tables.col.note", lang)))
+    if lang == "en":
+        parts.append(t("tables.translation", lang))
+    return ("" if lang == "zh" else " ").join(parts)
 
 
 def show_table(
@@ -123,6 +148,7 @@ def show_table(
     else:
         st.table(df, hide_index=True)
     st.caption(t("tables.source", lang, source=doc_tables.source_label(table_id, lang)))
+    st.caption(provenance_caption(table_id, lang))
     if views:
         seen = []
         for rid in ids:

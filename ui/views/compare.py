@@ -99,8 +99,8 @@ def gru(ctx: Ctx) -> None:
 
 def text_attributions(ctx: Ctx) -> None:
     st.caption(ctx.t("compare.attr.caption"))
-    a_cnn = cache.text_attributions(ctx.text, "text_cnn", 1)
-    a_gru = cache.text_attributions(ctx.text, "text_gru", 1)
+    a_cnn = cache.text_attributions(ctx.text, "text_cnn")
+    a_gru = cache.text_attributions(ctx.text, "text_gru")
     ctx.chart(vc.shared_attributions(ctx.gru.tokens, a_cnn, a_gru, names(ctx, "text")), "bars")
 
 
