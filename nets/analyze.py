@@ -256,22 +256,56 @@ def prefix_probs(model, hidden: torch.Tensor) -> torch.Tensor:
     return torch.softmax(model.fc(w @ hidden), -1)[:, 1]  # (T,)
 
 
-def reread_probs(model, emb: torch.Tensor, suffix: bool = False) -> torch.Tensor:
-    """P(positive) of the model run anew on each prefix 1..t (or suffix t..T) alone.
+def _one_direction(rnn: torch.nn.Module, reverse: bool) -> torch.nn.Module:
+    """A one-direction module sharing one reader's weights of a bidirectional ``rnn`` (built per
+    call: a few small tensors, never a change to the shared model)."""
+    one = type(rnn)(rnn.input_size, rnn.hidden_size, batch_first=True)
+    sfx = "_reverse" if reverse else ""
+    one.load_state_dict(
+        {k: getattr(rnn, f"{k}{sfx}") for k in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
+                                                 "bias_hh_l0")},
+        assign=True,
+    )  # fmt: skip
+    return one.eval()
 
-    One padded batch of T sequences (the model packs it), so the bidirectional member's backward
-    reader starts at each piece's own last token. emb: (T, E) → (T,).
+
+def reread_probs(model, emb: torch.Tensor, hidden: torch.Tensor, suffix: bool = False):
+    """P(positive) of a bidirectional model run anew on each prefix 1..t (or suffix t..T) alone.
+
+    Reading a prefix alone leaves its forward states h→_1..h→_t as in the whole sentence; only
+    the backward reader changes (it starts at token t). So the backward reader is run once over
+    a batch of the T reversed prefixes (row t: tokens t, t−1, …, 1, then padding, which comes
+    after every real step and so changes none), and attention and the classifier read
+    [h→_s ; h←^(t)_s] for s ≤ t. A suffix is the mirror image. Equals running the model on each
+    piece (tested); ≈ one extra one-direction pass over T × T tokens instead of 2T packed ones.
+
+    Args:
+        model: the bidirectional member; emb: (T, E) the sentence's embeddings; hidden:
+            (T, 2H) its states in the whole sentence.
+
+    Returns:
+        (T,) P(positive) per prefix (row t = tokens 1..t+1) or suffix (row t = tokens t+1..T).
     """
-    T = emb.shape[0]
+    T, H = emb.shape[0], model.cfg.hidden
     pos = torch.arange(T)
-    if suffix:  # row t holds tokens t..T, then padding
-        src = (pos[None, :] + pos[:, None]).clamp(max=T - 1)
-        mask = pos[None, :] < (T - pos)[:, None]
-    else:  # row t holds tokens 1..t, then padding
-        src = pos[None, :].expand(T, T)
-        mask = pos[None, :] <= pos[:, None]
-    batch = emb[src] * mask[..., None]  # (T, T, E)
-    return torch.softmax(model.trace_embedded(batch, mask)["logits"], -1)[:, 1]
+    if suffix:  # row t reads tokens t, t+1, …, T−1 forward
+        src = pos[:, None] + pos[None, :]  # (T, T): row t, step k → token t + k
+        valid = src < T
+        run = _one_direction(model.gru, reverse=False)
+    else:  # row t reads tokens t, t−1, …, 0 backward
+        src = pos[:, None] - pos[None, :]
+        valid = src >= 0
+        run = _one_direction(model.gru, reverse=True)
+    x = emb[src.clamp(0, T - 1)] * valid[..., None]  # (T, T, E), padding after each piece
+    out = run(x)[0]  # (T, T, H): row t, step k
+    # State of piece t at sentence position s: step |s − t| of row t.
+    step = (pos[None, :] - pos[:, None]).abs().clamp(max=T - 1)  # (T, T)
+    mask = (pos[None, :] >= pos[:, None]) if suffix else (pos[None, :] <= pos[:, None])
+    moving = out.gather(1, step[..., None].expand(T, T, H))  # (T, T, H)
+    kept = (hidden[:, H:] if suffix else hidden[:, :H])[None].expand(T, T, H)
+    states = torch.cat([moving, kept] if suffix else [kept, moving], dim=-1)  # [h→ ; h←]
+    context, _ = model.pool(states, mask)  # masked attention over each piece
+    return torch.softmax(model.fc(context), -1)[:, 1]
 
 
 def _gates(cell: str, rnn, x: torch.Tensor, directions: int) -> tuple[dict, np.ndarray | None]:
@@ -320,8 +354,8 @@ def analyze_text(text: str, model: str = DEFAULT_MEMBER) -> TextAnalysis:
         if dirs == 1:
             prefix = prefix_probs(net, hidden).numpy()
         else:
-            prefix = reread_probs(net, emb[0]).numpy()
-            suffix = reread_probs(net, emb[0], suffix=True).numpy()
+            prefix = reread_probs(net, emb[0], hidden).numpy()
+            suffix = reread_probs(net, emb[0], hidden, suffix=True).numpy()
         scores = net.attention_scores(out["hidden"])[0].numpy()
     probs = torch.softmax(out["logits"][0], -1).numpy()
     return TextAnalysis(

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import nets
-from nets import family_explain as fx
+from nets import attribution as nattr
 from nets import lstm
 from nets import rnn_explain as rx
 from nets.analyze import analyze_text, encode
@@ -232,10 +232,10 @@ def test_projection_axes_are_fixed_and_background_is_held_out(text_data, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_attributions_are_complete_for_every_member(name):
     text = "虽然价格有点贵，但是质量真的不错"
-    attr = fx.text_attributions(text, name)
+    attr = nattr.text_attributions(text, name)
     a = analyze_text(text, name)
     assert attr.shape == (len(a.tokens),)
-    f, f0 = fx.text_log_odds(text, name)
+    f, f0 = nattr.text_log_odds(text, name)
     assert f == pytest.approx(float(a.logits[1] - a.logits[0]), abs=1e-4)
     # Completeness up to the 32-step quadrature error (a few % of the log-odds change).
     assert attr.sum() == pytest.approx(f - f0, abs=0.05 * abs(f - f0) + 0.05)
@@ -244,7 +244,7 @@ def test_attributions_are_complete_for_every_member(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_memory_curves_match_finite_differences(name):
     text = "the room was clean but the staff were rude"
-    mem = fx.memory_curves(text, name)
+    mem = nattr.memory_curves(text, name)
     net = load_model(name)
     ids = torch.tensor([encode(text, name).token_ids])
     T, H = ids.shape[1], net.cfg.hidden

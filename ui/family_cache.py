@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import nets
-from nets import family_explain
+from nets import attribution
 from ui.cache import TEXT_CACHE_SIZE
 
 
@@ -19,11 +19,23 @@ def analysis(text: str, model: str) -> nets.TextAnalysis:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def attributions(text: str, model: str) -> np.ndarray:
-    """Integrated Gradients of logit₊ − logit₋ per token (``nets.family_explain``)."""
-    return family_explain.text_attributions(text, model)
+    """Integrated Gradients of logit₊ − logit₋ per token (``nets.attribution``)."""
+    return attribution.text_attributions(text, model)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def memory(text: str, model: str) -> family_explain.MemberMemory:
-    """The memory curves of ``model`` on ``text`` (``nets.family_explain.memory_curves``)."""
-    return family_explain.memory_curves(text, model)
+def memory(text: str, model: str) -> attribution.MemoryCurves:
+    """The memory curves of ``model`` on ``text`` (``nets.attribution.memory_curves``)."""
+    return attribution.memory_curves(text, model)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def steps(text: str) -> dict[str, int] | None:
+    """How many steps the sentence takes read by characters and by words (None if unreadable)."""
+    try:
+        return {
+            "char": len(nets.encode(text, "text_gru").tokens),
+            "word": len(nets.encode(text, "text_gru_word").tokens),
+        }
+    except nets.InputError:
+        return None
