@@ -6,7 +6,9 @@ Each run is a fresh Python process: it imports torch and ``nets``, loads the fou
 (what ``ui/warmup.py`` loaded before the family existed) and analyses one sentence with the GRU
 and the TextCNN (baseline RSS), then loads every other family member, the word vocabulary and
 the word segmenter, and analyses one Chinese sentence with each member (family RSS). RSS is read
-from /proc/self/statm; the load average is printed beside each figure.
+from /proc/self/statm; the load average is printed beside each figure. The last run also prints
+the median time of ``analyze_text`` per member, for a short sentence and at the 200-token cap
+(1 torch thread, as the app runs).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import json, os, time
 import torch
+torch.set_num_threads(1)
 
 def rss():
     return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -44,7 +47,14 @@ for name in MEMBERS:
     nets.analyze_text(text, name)
 after = rss()
 params = {n: sum(p.numel() for p in nets.load_model(n).parameters()) for n in MEMBERS}
-print(json.dumps(dict(base=base, models=models, after=after, load_s=loaded, params=params)))
+lat = {}
+for label, sentence in (("short", text), ("200 tokens", "服务很好但是房间太小了 the room was clean " * 30)):
+    for name in MEMBERS:
+        ts = []
+        for _ in range(7):
+            t0 = time.perf_counter(); nets.analyze_text(sentence, name); ts.append(time.perf_counter() - t0)
+        lat[f"{name} ({label})"] = sorted(ts)[3] * 1000
+print(json.dumps(dict(base=base, models=models, after=after, load_s=loaded, params=params, lat=lat)))
 """
 
 
@@ -64,6 +74,10 @@ def main() -> None:
             f"vocabulary ({r['load_s']:.2f} s), +{r['after'] - r['base']:.1f} MB after one "
             f"analysis per member (incl. the word segmenter); load average {la}"
         )
+    la = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"analyze_text median of 7 (last run, 1 torch thread), load average {la}:")
+    for k, v in r["lat"].items():
+        print(f"  {k:32s} {v:7.1f} ms")
     total = sum(v for k, v in r["params"].items() if k != "text_gru")
     print(f"parameters of the 5 new members: {total:,} ({total * 4 / 2**20:.1f} MB as float32)")
 

@@ -105,7 +105,8 @@ def _unit_order(ctx: Ctx, states=None, offset: int = 0):
 
 def hidden(ctx: Ctx) -> None:
     a = ctx.a
-    st.caption(ctx.t("rnn.heatmap.caption", h=a.units))
+    gru = a.model == "text_gru"
+    st.caption(ctx.t("rnn.heatmap.caption" if gru else "family.heatmap", h=a.units))
     if a.cell is not None:
         st.caption(ctx.t("family.hidden.lstm"))
     if a.directions == 2:
@@ -219,6 +220,8 @@ def _agreement(ctx: Ctx, attr) -> None:
 def attention(ctx: Ctx) -> None:
     a = ctx.a
     st.caption(ctx.t("rnn.attn.caption"))
+    if a.directions == 2:
+        st.caption(ctx.t("family.attn.bi"))
     spaces = rx.token_spacing(ctx.text, a.raw_tokens)
     st.markdown(vr.token_highlight(a.raw_tokens, a.attention, spaces=spaces))
     ctx.chart(vr.attention_bars(a.tokens, a.attention, ctx.t("rnn.attn.weight"), ctx.step), "bars")
@@ -259,6 +262,8 @@ def attribution(ctx: Ctx) -> None:
         ctx.chart(vr.attention_bars(a.tokens, a.attention, ctx.t("rnn.attn.weight")), "attention")
     _agreement(ctx, attr)
     st.info(ctx.t("rnn.attr.why"), icon=":material/help:")
+    if a.directions == 2:
+        st.caption(ctx.t("family.attn.bi"))
 
 
 def memory(ctx: Ctx) -> None:
