@@ -57,6 +57,58 @@ def _load() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def corpus_runs() -> set[str]:
+    """Every run of adjacent Chinese characters in the cleaned corpus (what the cutter sees)."""
+    import html
+
+    from .text import _TOKEN_RE, clean_text
+
+    runs: set[str] = set()
+    for text in load_text().texts:
+        run, end = [], -1
+        for m in _TOKEN_RE.finditer(clean_text(html.unescape(text)).text):
+            if m.lastgroup == "cjk":
+                if m.start() != end and run:
+                    runs.add("".join(run))
+                    run = []
+                run.append(m.group())
+                end = m.end()
+            elif run:
+                runs.add("".join(run))
+                run = []
+        if run:
+            runs.add("".join(run))
+    return runs
+
+
+def derive_dictionary(out: Path) -> Path:
+    """Write ``<out>/words/zh_dict.txt``: the words of jieba's dictionary (``dict.txt``, which
+    rjieba builds in) that occur in any Chinese run of the corpus, with their frequencies, and
+    the full dictionary's total on the first line (see ``nets.words``). Needs ``jieba``
+    (requirements-dev.txt) for the file itself."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("jieba is not installed: pip install -r requirements-dev.txt")
+    freq = {}
+    for line in (Path(spec.origin).parent / "dict.txt").read_text(encoding="utf-8").splitlines():
+        word, f, *_ = line.split(" ")
+        freq[word] = int(f)
+    longest = max(map(len, freq))
+    keep = {}
+    for run in corpus_runs():
+        for i in range(len(run)):
+            for j in range(i + 1, min(len(run), i + longest) + 1):
+                if run[i:j] in freq:
+                    keep[run[i:j]] = freq[run[i:j]]
+    path = out / "words" / "zh_dict.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"# total {sum(freq.values())}", *(f"{w} {keep[w]}" for w in sorted(keep))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def word_vocab(dry: bool) -> Vocab:
     """The by-words members' vocabulary, from the training split only."""
     t = load_text()
@@ -210,6 +262,8 @@ def derive_projection(
 def run(out: Path, dry: bool, names: tuple[str, ...] | None = None) -> None:
     """Train every family member except ``text_gru`` (or ``names``) into ``out``."""
     names = names or tuple(n for n in MEMBERS if n != "text_gru")
+    if not dry:  # the word cutter's dictionary (assets/words/); the dry run reads the shipped one
+        print(f"dictionary: {derive_dictionary(out)}", flush=True)
     vocabs = {"char": build_vocab(dry)}
     if any(MEMBERS[n].tok == "word" for n in names):
         vocabs["word"] = word_vocab(dry)

@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
 def choose(page, label: str) -> None:
-    """Click the segmented-control option ``label`` and wait for the rerun."""
-    page.get_by_role("button", name=label, exact=True).click()
+    """Click the segmented-control option showing ``label``."""
+    buttons = page.locator('[data-testid="stButtonGroup"] button')
+    buttons.filter(has_text=label).first.click()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

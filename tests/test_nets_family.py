@@ -145,6 +145,32 @@ def test_word_tokeniser_on_a_fixed_list(text):
     assert tokenize_words(text) == tokenize_words(text)  # deterministic
 
 
+def test_shipped_dictionary_cuts_the_corpus_like_rjiebas_built_in_one():
+    """The 41k-word dictionary in assets/words/ gives the built-in dictionary's words on every
+    Chinese run of the corpus (the runs the word models were trained on)."""
+    import rjieba  # the package and its 33 MB built-in dictionary: here only, for the reference
+
+    from nets.train_family import corpus_runs
+    from nets.words import cut_chinese
+
+    runs = corpus_runs()
+    assert len(runs) > 100_000
+    differ = [r for r in runs if cut_chinese(r) != [w for w in rjieba.cut(r, False) if w.strip()]]
+    assert differ == []
+
+
+def test_the_app_never_loads_rjiebas_built_in_dictionary():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from nets.words import tokenize_words; tokenize_words('服务态度很差');"
+        "print('rjieba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_words_back_off_to_characters_and_english_is_unchanged():
     vocab = load_vocab("text_gru_word")
     enc = encode("服务态度很差 but the room was nice", "text_gru_word")

@@ -36,7 +36,7 @@ def _sync(query: str, value: str) -> None:
 def member_input(prefix: str, lang: str) -> str:
     """Show the two selectors and return the chosen member's checkpoint name."""
     choices = {}
-    cols = st.columns(2)
+    cols = st.columns([5, 2])
     for col, query, options, label in (
         (cols[0], ARCH_QUERY, ARCHS, "family.arch"),
         (cols[1], TOK_QUERY, TOKENISATIONS, "family.tok"),
