@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from . import models as M
 from .data import SEED, load_text
 from .derive import pca
-from .family import MEMBERS, Member
+from .family import MEMBERS, Member, vocab_source
 from .text import Vocab
 from .train import (
     build_vocab,
@@ -186,12 +186,31 @@ def train_member(
     return model, info
 
 
+def vocab_sha256(itos: list[str]) -> str:
+    """A fingerprint of a vocabulary (its tokens in order)."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(itos).encode("utf-8")).hexdigest()
+
+
+def checkpoint(name: str, model: nn.Module, vocab: Vocab) -> dict:
+    """``models.checkpoint`` with the vocabulary stored once per tokenisation: in the member that
+    ``nets.family.vocab_source`` names (``text_gru`` holds the characters' one), the others keep
+    its name and fingerprint. (Unpickling a 16k-token list with ``weights_only=True`` holds the
+    GIL ≈ 0.5 s on a busy server: stored five times, it delayed the first page's cold start.)"""
+    source = vocab_source(name)
+    ck = M.checkpoint(name, model, vocab.itos if source == name else None)
+    ck["vocab_source"] = source
+    ck["vocab_sha256"] = vocab_sha256(vocab.itos)
+    return ck
+
+
 def save(name: str, model: nn.Module, vocab: Vocab, info: dict, out: Path, dry: bool) -> dict:
     """Write the checkpoint and the metrics (with the model-card entry) of one member."""
     m = MEMBERS[name]
     (out / "models").mkdir(parents=True, exist_ok=True)
     (out / "metrics").mkdir(parents=True, exist_ok=True)
-    torch.save(M.checkpoint(name, model, vocab.itos), out / "models" / f"{name}.pt")
+    torch.save(checkpoint(name, model, vocab), out / "models" / f"{name}.pt")
     metrics = {
         "name": name,
         "architecture": ARCH[m.arch]
