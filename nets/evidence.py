@@ -1,4 +1,4 @@
-"""Measured evidence for the source documents' performance claims, and the side-by-side experiments.
+"""Measured evidence for the source documents' performance claims (性能对比分析).
 
 Everything here is measured on the committed models or read from the training run's metrics in
 ``assets/metrics/`` — no figure is typed. Each claim of the 性能对比分析 table (training speed,
@@ -11,7 +11,6 @@ backward pass) run on a private copy of a model, never on the shared one.
 from __future__ import annotations
 
 import copy
-import json
 import time
 from dataclasses import dataclass, field
 
@@ -19,12 +18,10 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .analyze import encode, image_tensor, trace_image28
-from .cnn_explain import interior_mask, shift_image
+from .analyze import encode, image_tensor
+from .metrics import read_metrics
 from .models import param_count
-from .paths import METRICS
 from .registry import load_model
-from .stats import softmax
 
 TEXT_PAIR = ("text_cnn", "text_gru")  # (CNN, RNN) on a sentence
 IMAGE_PAIR = ("image_cnn", "row_gru")  # (CNN, RNN) on a digit
@@ -35,15 +32,6 @@ CLAIMS = ("training_speed", "long_text", "resource_use")  # row ids of doc_table
 
 
 # ----------------------------------------------------------------------------- metrics files
-
-
-def read_metrics(name: str) -> dict:
-    """The training run's metrics of model ``name`` (empty dict when missing or unreadable)."""
-    path = METRICS / f"{name}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 @dataclass
@@ -59,7 +47,7 @@ class TrainingSpeed:
 
 def training_speed(name: str) -> TrainingSpeed:
     """Seconds per epoch and training samples per second of ``name``, from its metrics file."""
-    m = read_metrics(name)
+    m = read_metrics(name) or {}
     sps = m.get("train_samples_per_second")
     spe = m.get("seconds_per_epoch")
     return TrainingSpeed(
@@ -99,7 +87,7 @@ def accuracy_by_length(lang: str = "all") -> LengthAccuracy:
     """Accuracy by length bucket of TextCNN and the GRU (``lang``: "all", "zh" or "en")."""
     rows = {}
     for key, name in (("cnn", TEXT_PAIR[0]), ("rnn", TEXT_PAIR[1])):
-        for r in read_metrics(name).get("accuracy_by_length", []):
+        for r in (read_metrics(name) or {}).get("accuracy_by_length", []):
             if r.get("lang") == lang:
                 rows.setdefault(r["bucket"], {})[key] = r
     buckets = sorted(rows, key=_bucket_start)
@@ -382,422 +370,3 @@ def verdict_latency(timings: tuple[Timing, Timing]) -> int:
     """+1 when the CNN's live forward+backward step is faster than the RNN's, −1 slower, 0 tie."""
     c, r = timings
     return _side(_ratio(r.train_step_ms, c.train_step_ms))
-
-
-# ----------------------------------------------------------------------------- translation
-#
-# Two different questions, never put side by side as one number:
-# (a) equivariance: does a conv map of the shifted digit equal the shifted map? Yes, exactly,
-#     away from the border: convolution slides the same kernel everywhere (conv_equivariance);
-# (b) invariance of the prediction: does each model still read the digit correctly when it
-#     moves? Measured as held-out accuracy under shifts (load_shift_accuracy, computed by
-#     ``python -m nets.train shift`` / ``derive``) and live on the current digit
-#     (shifted_predictions). Both digit models were trained with random shifts of up to ±3 px
-#     (nets/train.py augment_digits), so their robustness there comes mostly from augmentation,
-#     not from the architecture (the CNN's dense layers are not shift-invariant).
-
-EQUIVARIANT_LAYERS = ("conv1", "relu1")  # stride-1 layers before any pooling: margin 1 (3×3)
-SHIFT_ACCURACY_FILE = "shift_accuracy.json"
-
-
-@dataclass
-class Equivariance:
-    """A conv layer's maps for a digit and for the same digit shifted by (dy, dx).
-
-    Attributes:
-        layer: ``"conv1"`` or ``"relu1"``.
-        maps, maps_shifted: (C, 28, 28) the layer on the original and on the shifted digit.
-        max_abs_diff: the largest |layer(shift x) − shift(layer x)| over every channel and every
-            position whose 3×3 neighbourhood stays inside the image before and after the shift
-            (0 up to float rounding: the same kernel slides everywhere).
-        compared: positions × channels compared; scale: the largest |value| of the maps there.
-    """
-
-    dy: int
-    dx: int
-    layer: str
-    maps: np.ndarray
-    maps_shifted: np.ndarray
-    max_abs_diff: float
-    compared: int
-    scale: float
-
-
-def conv_equivariance(input28: np.ndarray, dy: int, dx: int, layer: str = "relu1") -> Equivariance:
-    """Check that ``layer`` of the shifted digit is the shifted ``layer`` (away from borders).
-
-    Args:
-        input28: (28, 28) the network input.
-        dy, dx: shift in pixels (down / right positive), zero fill.
-        layer: one of ``EQUIVARIANT_LAYERS``.
-
-    Returns:
-        The :class:`Equivariance` (two traces of the image CNN).
-    """
-    if layer not in EQUIVARIANT_LAYERS:
-        raise ValueError(f"layer must be one of {EQUIVARIANT_LAYERS}, not {layer!r}")
-    x = np.asarray(input28, dtype=np.float32)
-    maps = trace_image28(x)[layer]
-    maps_s = trace_image28(shift_image(x, dy, dx))[layer]
-    mask = interior_mask(maps.shape[-2:], dy, dx, margin=1)
-    moved = shift_image(maps, dy, dx)
-    if mask.any():
-        diff = float(np.abs(moved - maps_s)[:, mask].max())
-        scale = float(np.abs(maps_s[:, mask]).max())
-    else:
-        diff = scale = 0.0
-    return Equivariance(dy, dx, layer, maps, maps_s, diff, int(mask.sum()) * len(maps), scale)
-
-
-@dataclass
-class ShiftedPrediction:
-    """Both digit models on the current digit moved by (dy, dx) pixels (zero fill).
-
-    Attributes:
-        shifted: (28, 28) the moved digit.
-        cnn_probs, rnn_probs: (10,) the image CNN's and the row GRU's probabilities.
-        cnn_label, rnn_label: their predicted digits.
-    """
-
-    dy: int
-    dx: int
-    shifted: np.ndarray
-    cnn_probs: np.ndarray
-    rnn_probs: np.ndarray
-    cnn_label: int
-    rnn_label: int
-
-
-def shifted_predictions(input28: np.ndarray, dy: int, dx: int) -> ShiftedPrediction:
-    """Live prediction of the image CNN and the row GRU on the digit shifted by (dy, dx).
-
-    Note: both models were trained with random shifts of up to ±3 px (nets/train.py
-    ``augment_digits``); within that range robustness comes mostly from the augmentation.
-    """
-    xs = shift_image(np.asarray(input28, dtype=np.float32), dy, dx)
-    with torch.inference_mode():
-        zc = load_model("image_cnn")(image_tensor(xs))[0].numpy()
-        zr = load_model("row_gru")(image_tensor(xs))[0].numpy()
-    pc, pr = softmax(zc), softmax(zr)
-    return ShiftedPrediction(dy, dx, xs, pc, pr, int(pc.argmax()), int(pr.argmax()))
-
-
-@dataclass
-class ShiftAccuracy:
-    """Held-out accuracy of the digit models under shifts, as shipped in ``assets/metrics``.
-
-    Attributes:
-        shifts: (S,) pixels, −6 … +6.
-        accuracy: model → axis ("x": right positive, "y": down positive) → (S,) accuracy.
-        correct: the same as counts of correctly read digits out of ``n``.
-        n: held-out digits (the test split the models' metrics use).
-        date, code, augmentation: when and how it was computed, and the training condition.
-    """
-
-    shifts: np.ndarray
-    accuracy: dict[str, dict[str, np.ndarray]]
-    correct: dict[str, dict[str, np.ndarray]]
-    n: int
-    date: str
-    code: str
-    augmentation: str
-    dry_run: bool
-
-
-def load_shift_accuracy(path=None) -> ShiftAccuracy | None:
-    """The shipped shift-accuracy curves (``assets/metrics/shift_accuracy.json``), or None.
-
-    Both digit models were trained with ±3 px random shifts (``augment_digits``): read the
-    curves with that in mind.
-    """
-    from pathlib import Path
-
-    path = Path(path) if path is not None else METRICS / SHIFT_ACCURACY_FILE
-    try:
-        m = json.loads(path.read_text(encoding="utf-8"))
-        models = m["models"]
-        return ShiftAccuracy(
-            shifts=np.asarray(m["shifts"], dtype=int),
-            accuracy={
-                k: {ax: np.asarray(v[ax]["accuracy"], float) for ax in ("x", "y")}
-                for k, v in models.items()
-            },
-            correct={
-                k: {ax: np.asarray(v[ax]["correct"], int) for ax in ("x", "y")}
-                for k, v in models.items()
-            },
-            n=int(m["n"]),
-            date=str(m["date"]),
-            code=str(m["code"]),
-            augmentation=str(m["augmentation"]),
-            dry_run=bool(m.get("dry_run", False)),
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-@dataclass
-class TranslationResult:
-    """Deprecated (issue 10): puts relu1 equivariance beside a whole-state GRU change, which are
-    not comparable. Use :func:`conv_equivariance`, :func:`load_shift_accuracy` and
-    :func:`shifted_predictions`. Kept only until the side-by-side page stops using it.
-
-    Attributes:
-        original, shifted: (28, 28) inputs.
-        cnn_maps, cnn_maps_shifted: (16, 28, 28) relu1 maps.
-        cnn_equivariance_error: ‖relu1(shift x) − shift(relu1 x)‖ / ‖relu1(shift x)‖ over the
-            rows the border padding cannot reach (0 = the maps simply move with the digit).
-        cnn_probs, cnn_probs_shifted: (10,).
-        rnn_hidden, rnn_hidden_shifted: (28, 64).
-        rnn_step_probs, rnn_step_probs_shifted: (28, 10).
-        rnn_hidden_change: ‖h_{t+dy}(shift x) − h_t(x)‖ / ‖h_t(x)‖ averaged over t.
-        rnn_probs, rnn_probs_shifted: (10,).
-    """
-
-    dy: int
-    original: np.ndarray
-    shifted: np.ndarray
-    cnn_maps: np.ndarray
-    cnn_maps_shifted: np.ndarray
-    cnn_equivariance_error: float
-    cnn_probs: np.ndarray
-    cnn_probs_shifted: np.ndarray
-    rnn_hidden: np.ndarray
-    rnn_hidden_shifted: np.ndarray
-    rnn_step_probs: np.ndarray
-    rnn_step_probs_shifted: np.ndarray
-    rnn_hidden_change: float
-    rnn_probs: np.ndarray
-    rnn_probs_shifted: np.ndarray
-
-
-def translation_experiment(input28: np.ndarray, dy: int = 4) -> TranslationResult:
-    """Deprecated (see :class:`TranslationResult`); delete when pages/compare.py moves."""
-    x = np.asarray(input28, dtype=np.float32)
-    xs = shift_image(x, dy, 0)
-    a, b = trace_image28(x), trace_image28(xs)
-    maps, maps_s = a["relu1"], b["relu1"]  # (16, 28, 28)
-    H = x.shape[0]
-    lo, hi = max(dy, 0) + 1, H - 1 + min(dy, 0)  # rows of the shifted map with a full source
-    a_part = maps_s[:, lo:hi]
-    b_part = maps[:, lo - dy : hi - dy]
-    err = float(np.linalg.norm(a_part - b_part) / max(np.linalg.norm(a_part), 1e-9))
-    model = load_model("row_gru")
-    with torch.inference_mode():
-        ra = model.trace(image_tensor(x))
-        rb = model.trace(image_tensor(xs))
-    h, hs = ra["hidden"][0].numpy(), rb["hidden"][0].numpy()  # (28, 64)
-    sp, sps = softmax(ra["step_logits"][0].numpy()), softmax(rb["step_logits"][0].numpy())
-    n = 28 - abs(dy)
-    if dy >= 0:
-        h_a, h_b = h[:n], hs[dy : dy + n]
-    else:
-        h_a, h_b = h[-dy : -dy + n], hs[:n]
-    change = np.linalg.norm(h_b - h_a, axis=1) / np.maximum(np.linalg.norm(h_a, axis=1), 1e-9)
-    return TranslationResult(
-        dy=dy,
-        original=x,
-        shifted=xs,
-        cnn_maps=maps,
-        cnn_maps_shifted=maps_s,
-        cnn_equivariance_error=err,
-        cnn_probs=softmax(a["logits"]),
-        cnn_probs_shifted=softmax(b["logits"]),
-        rnn_hidden=h,
-        rnn_hidden_shifted=hs,
-        rnn_step_probs=sp,
-        rnn_step_probs_shifted=sps,
-        rnn_hidden_change=float(change.mean()) if n else 0.0,
-        rnn_probs=sp[-1],
-        rnn_probs_shifted=sps[-1],
-    )
-
-
-# ----------------------------------------------------------------------------- contrast pairs
-#
-# Minimal pairs: the two sentences of a pair differ by ONE contiguous edit of the token
-# sequence (nets.analyze.encode), and each sentence carries the label a careful reader gives
-# it, written by hand. Categories: negation (a negation word added), contrast (the 转折 clause
-# "but …" swapped for an "and …" clause), long (the deciding phrase at the start of a long
-# review, far from the end; the edit is that phrase only). The ids are those of the page's
-# strings (compare.pair.<id>).
-
-_FILLER_ZH = (
-    "酒店在市中心，离地铁站步行大约十分钟，周边有很多餐馆和商店。前台在一楼，电梯有两部，"
-    "早餐在二楼提供，房间在十二楼，窗外能看到一条街道，房间里有一张桌子和一把椅子。"
-)
-_FILLER_EN = (
-    "the hotel is in the city centre about ten minutes on foot from the station and there are "
-    "many stores and restaurants nearby . the front desk is on the ground floor , breakfast is "
-    "served on the second floor and our room was on the top floor with a view of the street ."
-)
-
-CONTRAST_KINDS = ("negation", "contrast", "long")
-CONTRAST_PAIRS: tuple[dict, ...] = (
-    {
-        "id": "negation_zh",
-        "kind": "negation",
-        "lang": "zh",
-        "a": "这家酒店的房间很干净",
-        "b": "这家酒店的房间很不干净",
-        "expected": {"a": "positive", "b": "negative"},
-    },
-    {
-        "id": "negation_en",
-        "kind": "negation",
-        "lang": "en",
-        "a": "the service was good",
-        "b": "the service was not good",
-        "expected": {"a": "positive", "b": "negative"},
-    },
-    {
-        "id": "although_zh",
-        "kind": "contrast",
-        "lang": "zh",
-        "a": "价格有点贵，但是物有所值",
-        "b": "价格有点贵，而且质量很差",
-        "expected": {"a": "positive", "b": "negative"},
-    },
-    {
-        "id": "although_en",
-        "kind": "contrast",
-        "lang": "en",
-        "a": "the room was small but the staff made up for it",
-        "b": "the room was small and nobody cared",
-        "expected": {"a": "positive", "b": "negative"},
-    },
-    {
-        "id": "long_zh",
-        "kind": "long",
-        "lang": "zh",
-        "a": "非常满意。" + _FILLER_ZH,
-        "b": "非常失望。" + _FILLER_ZH,
-        "expected": {"a": "positive", "b": "negative"},
-    },
-    {
-        "id": "long_en",
-        "kind": "long",
-        "lang": "en",
-        "a": "wonderful stay . " + _FILLER_EN,
-        "b": "terrible stay . " + _FILLER_EN,
-        "expected": {"a": "positive", "b": "negative"},
-    },
-)
-
-
-@dataclass(frozen=True)
-class Edit:
-    """How sentence b is made from sentence a: one contiguous edit of the token sequence.
-
-    Attributes:
-        start: index of the first token that differs (the same in both sequences).
-        removed: a's tokens at ``start`` that b does not have (empty for an insertion).
-        inserted: b's tokens put in their place (empty for a deletion).
-    """
-
-    start: int
-    removed: tuple[str, ...]
-    inserted: tuple[str, ...]
-
-
-def token_edit(a: list[str], b: list[str]) -> Edit:
-    """The one contiguous edit turning token list ``a`` into ``b``: everything between their
-    longest common prefix and their longest common suffix (the suffix never overlaps the
-    prefix). Identical lists give an empty edit at ``len(a)``."""
-    n = min(len(a), len(b))
-    p = 0
-    while p < n and a[p] == b[p]:
-        p += 1
-    s = 0
-    while s < n - p and a[len(a) - 1 - s] == b[len(b) - 1 - s]:
-        s += 1
-    return Edit(p, tuple(a[p : len(a) - s]), tuple(b[p : len(b) - s]))
-
-
-def contrast_edit(pair: dict) -> Edit:
-    """The edit between a contrast pair's two sentences, on the tokens the models read
-    (``nets.analyze.encode``)."""
-    return token_edit(encode(pair["a"]).tokens, encode(pair["b"]).tokens)
-
-
-def contrast_results(pairs: tuple[dict, ...] = CONTRAST_PAIRS) -> list[dict]:
-    """Both text models on every sentence of every pair, against the hand-written label.
-
-    Returns:
-        One dict per sentence, in pair order (a then b): ``id``, ``kind``, ``lang``, ``side``
-        ("a"/"b"), ``text``, ``expected`` ("positive"/"negative"), ``cnn`` and ``rnn``
-        (P(positive) of the TextCNN and of the GRU), ``cnn_label``/``rnn_label`` (their
-        verdicts) and ``cnn_ok``/``rnn_ok`` (verdict == expected, the ✓/✗).
-    """
-    from .analyze import analyze_text, analyze_text_cnn
-
-    out = []
-    for pair in pairs:
-        for side in ("a", "b"):
-            text = pair[side]
-            cnn, rnn = analyze_text_cnn(text), analyze_text(text)
-            row = {
-                "id": pair["id"],
-                "kind": pair["kind"],
-                "lang": pair["lang"],
-                "side": side,
-                "text": text,
-                "expected": pair["expected"][side],
-                "cnn": cnn.prob_positive,
-                "rnn": rnn.prob_positive,
-                "cnn_label": cnn.label,
-                "rnn_label": rnn.label,
-            }
-            row["cnn_ok"] = row["cnn_label"] == row["expected"]
-            row["rnn_ok"] = row["rnn_label"] == row["expected"]
-            out.append(row)
-    return out
-
-
-__all__ = [
-    "CLAIMS",
-    "CONTRAST_KINDS",
-    "CONTRAST_PAIRS",
-    "Cost",
-    "Edit",
-    "Equivariance",
-    "LengthAccuracy",
-    "ShiftAccuracy",
-    "ShiftedPrediction",
-    "Timing",
-    "TrainingSpeed",
-    "TranslationResult",
-    "Verdict",
-    "accuracy_by_length",
-    "contrast_edit",
-    "contrast_results",
-    "conv_equivariance",
-    "load_shift_accuracy",
-    "measure_cost",
-    "read_metrics",
-    "shifted_predictions",
-    "time_model",
-    "token_edit",
-    "training_speed",
-    "translation_experiment",
-    "verdict_latency",
-    "verdict_long_text",
-    "verdict_resource_use",
-    "verdict_training_speed",
-]
-
-
-def project_row_hidden(hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The row GRU's hidden states in the committed PCA basis (``assets/projections/row_gru.npz``).
-
-    Args:
-        hidden: (T, 64) hidden states.
-
-    Returns:
-        (T, 3) projected states, (N, 3) reference final states of held-out digits, (N,) labels.
-    """
-    from .registry import load_npz
-
-    p = load_npz("projections/row_gru.npz")
-    pts = (np.asarray(hidden, np.float32) - p["mean"]) @ p["components"].T  # (T, 3)
-    return pts, p["bg_points"], p["bg_labels"]

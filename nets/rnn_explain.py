@@ -16,7 +16,7 @@ import numpy as np
 
 from .registry import load_model, load_npz
 
-PROJECTION = "projections/text_gru.npz"
+PROJECTIONS = "projections/{model}.npz"  # one fixed PCA basis per recurrent model
 ORDERS = ("index", "variance", "positive")
 DIRECTIONS = ("forward", "backward")
 
@@ -41,7 +41,7 @@ class Background:
 def projection(model: str = "text_gru", direction: str = "forward") -> dict[str, np.ndarray]:
     """The shipped PCA basis of ``model``'s states (of one reader of a bidirectional model):
     mean (H,), components (3, H), explained (3,) variance ratios, and the background arrays."""
-    p = load_npz(f"projections/{model}.npz")
+    p = load_npz(PROJECTIONS.format(model=model))
     if direction == "forward":
         return p
     if direction != "backward" or "bwd_mean" not in p:

@@ -212,6 +212,30 @@ def text_predictions(model: nn.Module, seqs: list[list[int]], batch: int = 256) 
     return probs
 
 
+def accuracy_report(correct: np.ndarray, langs: np.ndarray, lengths: np.ndarray) -> dict:
+    """Accuracy overall, per language and per length bucket (every text model reports these).
+
+    Args:
+        correct: (N,) bool, each held-out sentence read right; langs: (N,) "zh"/"en";
+        lengths: (N,) tokens per sentence.
+    """
+    by_len = []
+    for lo, hi in LENGTH_BUCKETS:
+        for lang in ("all", "zh", "en"):
+            m = (lengths >= lo) & (lengths <= hi) & ((langs == lang) | (lang == "all"))
+            if m.any():
+                by_len.append(
+                    {"bucket": f"{lo}-{hi}", "lang": lang, "n": int(m.sum()),
+                     "accuracy": float(correct[m].mean())}
+                )  # fmt: skip
+    return {
+        "accuracy": float(correct.mean()),
+        "by_language": {lg: float(correct[langs == lg].mean()) for lg in ("zh", "en")},
+        "n_by_language": {lg: int((langs == lg).sum()) for lg in ("zh", "en")},
+        "by_length": by_len,
+    }
+
+
 def text_report(
     model: nn.Module, vocab: Vocab, idx: np.ndarray, seqs: list[list[int]] | None = None
 ) -> dict:
@@ -223,23 +247,8 @@ def text_report(
     t = load_text()
     seqs = text_ids(vocab, idx) if seqs is None else seqs
     pred = (text_predictions(model, seqs) >= 0.5).astype(np.int64)
-    correct = pred == t.labels[idx]
     langs = np.array([t.langs[i] for i in idx])
-    lens = np.array([len(s) for s in seqs])
-    by_len = []
-    for lo, hi in LENGTH_BUCKETS:
-        for lang in ("all", "zh", "en"):
-            m = (lens >= lo) & (lens <= hi) & ((langs == lang) | (lang == "all"))
-            if m.any():
-                by_len.append(
-                    {"bucket": f"{lo}-{hi}", "lang": lang, "n": int(m.sum()),
-                     "accuracy": float(correct[m].mean())}
-                )  # fmt: skip
-    return {
-        "accuracy": float(correct.mean()),
-        "by_language": {lg: float(correct[langs == lg].mean()) for lg in ("zh", "en")},
-        "by_length": by_len,
-    }
+    return accuracy_report(pred == t.labels[idx], langs, np.array([len(s) for s in seqs]))
 
 
 def train_text(name: str, epochs: int, dry: bool, vocab: Vocab) -> tuple[nn.Module, dict]:

@@ -24,11 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from .data import SEED, load_text
+from .train import accuracy_report
 
 NGRAM_MAX = (1, 2, 3)  # largest n-gram tried (all n-grams from 1 to this)
 CS = (0.3, 1.0, 3.0, 10.0)  # inverse regularisation strengths tried
 MIN_DF = 2  # an n-gram must occur in 2 training sentences (like the neural vocabulary)
-LENGTH_BUCKETS = ((1, 10), (11, 20), (21, 40), (41, 80), (81, 200))  # as nets.train
 DRY_LIMIT = 600
 
 
@@ -114,24 +114,9 @@ def report(model: Baseline, idx: np.ndarray) -> dict:
     same figures as ``nets.train.text_report`` gives for the neural models)."""
     t = load_text()
     docs = [t.tokens[i] for i in idx]
-    correct = model.predict(docs) == t.labels[idx]
     langs = np.array([t.langs[i] for i in idx])
-    lens = np.array([len(d) for d in docs])
-    by_len = []
-    for lo, hi in LENGTH_BUCKETS:
-        for lang in ("all", "zh", "en"):
-            m = (lens >= lo) & (lens <= hi) & ((langs == lang) | (lang == "all"))
-            if m.any():
-                by_len.append(
-                    {"bucket": f"{lo}-{hi}", "lang": lang, "n": int(m.sum()),
-                     "accuracy": float(correct[m].mean())}
-                )  # fmt: skip
-    return {
-        "accuracy": float(correct.mean()),
-        "by_language": {lg: float(correct[langs == lg].mean()) for lg in ("zh", "en")},
-        "n_by_language": {lg: int((langs == lg).sum()) for lg in ("zh", "en")},
-        "by_length": by_len,
-    }
+    lengths = np.array([len(d) for d in docs])
+    return accuracy_report(model.predict(docs) == t.labels[idx], langs, lengths)
 
 
 def architecture(n_max: int, C: float) -> str:

@@ -2,7 +2,7 @@
 
 Every one of the 1,000 held-out test digits (the split the models' metrics use) is moved by
 −6 … +6 px along x (right positive) and, separately, along y (down positive), with zero fill
-and no re-centring (``nets.cnn_explain.shift_image``), and read by the image CNN and the row GRU.
+and no re-centring (``nets.shift.shift_image``), and read by the image CNN and the row GRU.
 Writes ``<out>/metrics/shift_accuracy.json``; also run by ``python -m nets.train derive``.
 
 Both models were trained with random shifts of up to ±3 px (``nets.train.augment_digits``), so
@@ -20,9 +20,9 @@ import numpy as np
 import torch
 
 from . import models as M
-from .cnn_explain import shift_image
 from .data import SEED, load_digits
 from .paths import MODELS
+from .shift import shift_image
 
 SHIFTS = tuple(range(-6, 7))
 DIGIT_MODELS = ("image_cnn", "row_gru")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import chart_specs, open_view
+from conftest import plotly_array as arr
 from streamlit.testing.v1 import AppTest
-from test_rnn_unit import arr
 
 import nets
 from nets import rnn_explain as rx

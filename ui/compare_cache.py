@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nets import evidence
+from nets import contrast, evidence
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -28,32 +28,8 @@ def timings(kind: str, payload) -> tuple[evidence.Timing, evidence.Timing]:
     return tuple(evidence.time_model(n, payload, repeats=5) for n in pair)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def translation(input28: np.ndarray, dy: int) -> evidence.TranslationResult:
-    """Deprecated with ``evidence.translation_experiment``; delete when the page moves."""
-    return evidence.translation_experiment(input28, dy)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def conv_equivariance(input28: np.ndarray, dy: int, dx: int) -> evidence.Equivariance:
-    """relu1 of the shifted digit against the shifted relu1 (``evidence.conv_equivariance``)."""
-    return evidence.conv_equivariance(input28, dy, dx)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def shifted_predictions(input28: np.ndarray, dy: int, dx: int) -> evidence.ShiftedPrediction:
-    """Both digit models on the digit moved by (dy, dx) (``evidence.shifted_predictions``)."""
-    return evidence.shifted_predictions(input28, dy, dx)
-
-
-@st.cache_resource(show_spinner=False)
-def shift_accuracy() -> evidence.ShiftAccuracy | None:
-    """The shipped held-out accuracy under shifts (read once per process)."""
-    return evidence.load_shift_accuracy()
-
-
 @st.cache_data(max_entries=4, show_spinner=False)
 def contrast_results() -> list[dict]:
     """Both text models on every contrast sentence, computed live, with the expected label
-    and ✓/✗ per model (``evidence.contrast_results``)."""
-    return evidence.contrast_results()
+    and ✓/✗ per model (``contrast.contrast_results``)."""
+    return contrast.contrast_results()

@@ -1,4 +1,5 @@
-"""Warm the server once per process: import torch and load the models in the background.
+"""Warm the server once per process: start the image-decoding workers, import torch and load the
+models in the background.
 
 The home page needs neither torch nor a model (``nets`` resolves names lazily), so the first
 page is drawn without waiting seconds for them; this thread then loads them while the learner
@@ -15,12 +16,18 @@ log = logging.getLogger(__name__)
 _started = threading.Event()
 done = threading.Event()  # set when the warm-up has finished (tests and benchmarks wait on it)
 MODELS = ("image_cnn", "row_gru", "text_gru", "text_cnn")
-# The RNN page's other family members (nets/family.py); their load adds ≈ 20 MB, and the first
-# by-words member loads the word segmenter's dictionary (≈ 33 MB), measured by bench/family_mem.py.
+# The RNN page's other family members (nets/family.py) with the word vocabulary and the word
+# cutter's dictionary: ≈ 40 MB in all after one analysis each (bench/family_mem.py).
 FAMILY = ("text_lstm", "text_bigru", "text_gru_word", "text_lstm_word", "text_bigru_word")
 
 
 def _run() -> None:
+    try:
+        from nets import decode_pool
+
+        decode_pool.pool()  # image-decoding workers start now, in their own processes
+    except Exception:  # the first upload starts them instead
+        log.exception("decode pool did not start")
     try:
         import nets
         import viz.cnn  # noqa: F401  (plotly's figure classes, the builders' strings)
