@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import chart_specs, open_view
+from conftest import plotly_array as arr
 from test_page_rnn import BAD_INPUTS
-from test_rnn_unit import arr
 
 import nets
 from nets import rnn_explain as rx
