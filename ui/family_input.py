@@ -12,7 +12,8 @@ from nets.family import ARCHS, TOKENISATIONS, member_name
 from nets.paths import MODELS
 from ui.callbacks import translated
 from ui.i18n import t
-from ui.model_card import fmt_int, fmt_pct, load_metrics
+from nets.metrics import read_metrics
+from ui.model_card import fmt_int, fmt_pct
 
 ARCH_QUERY, TOK_QUERY = "model", "tok"
 DEFAULTS = {ARCH_QUERY: ARCHS[0], TOK_QUERY: TOKENISATIONS[0]}
@@ -63,7 +64,7 @@ def available(name: str) -> bool:
 
 def accuracy_caption(name: str, lang: str) -> str | None:
     """The member's held-out accuracy from its metrics file (None when there is none)."""
-    m = load_metrics(name)
+    m = read_metrics(name)
     if m is None:
         return None
     by = m.get("test_accuracy_by_language") or {}
