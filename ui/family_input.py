@@ -9,10 +9,10 @@ from functools import partial
 import streamlit as st
 
 from nets.family import ARCHS, TOKENISATIONS, member_name
+from nets.metrics import read_metrics
 from nets.paths import MODELS
 from ui.callbacks import translated
 from ui.i18n import t
-from nets.metrics import read_metrics
 from ui.model_card import fmt_int, fmt_pct
 
 ARCH_QUERY, TOK_QUERY = "model", "tok"

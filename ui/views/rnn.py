@@ -299,7 +299,7 @@ VIEWS = register(
     View("rnn.prefix", "rnn.view.prefix", prefix),
     View("rnn.attribution", "rnn.view.attribution", attribution, heavy=True),
     View("rnn.memory", "rnn.view.memory", memory, heavy=True),
-    View("rnn.members", "family.view.members", fam.members, heavy=True),
+    View("rnn.members", "rnn.view.members", fam.members, heavy=True),
 )
 DEFAULT = "rnn.unrolled"
 
