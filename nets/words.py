@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from .errors import InputError
+from .errors import rejection
 from .text import (
     _TOKEN_RE,
     MAX_TOKEN_CHARS,
@@ -171,22 +171,12 @@ def encode_user_words(text: str, vocab: Vocab) -> EncodedText:
     """
     clean = clean_text(text)
     if not clean.text:
-        raise InputError(
-            "empty_text",
-            "请输入一句话（中文或英文）。空白或不可见字符无法分析。",
-            "Please type a sentence (Chinese or English). Blank or invisible characters "
-            "cannot be analysed.",
-        )
+        raise rejection("empty_text", "text.error.empty", "text")
     raw = backoff(tokenize_words(clean.text), vocab)
     truncated = clean.cut or len(raw) > MAX_TOKENS
     raw = raw[:MAX_TOKENS]
     ids = vocab.encode(raw)
     if not raw or all(i == vocab.unk_id for i in ids):
-        raise InputError(
-            "unknown_text",
-            "模型不认识这段文字中的任何字符或单词（它只学过中文和英文评论）。请换一句中文或英文试试。",
-            "The model knows none of the characters or words in this text (it learned "
-            "only from Chinese and English reviews). Try a Chinese or English sentence.",
-        )
+        raise rejection("unknown_text", "text.error.unknown", "text")
     tokens = [t if i != vocab.unk_id else UNK for t, i in zip(raw, ids, strict=True)]
     return EncodedText(tokens, raw, ids, truncated)
