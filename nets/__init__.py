@@ -28,6 +28,10 @@ _WHERE = {
     "encode": "analyze",
     "trace_image28": "analyze",
     "InputError": "errors",
+    "MEMBERS": "family",
+    "MemoryCurves": "attribution",
+    "member_name": "family",
+    "memory_curves": "attribution",
     "load_model": "registry",
     "load_vocab": "registry",
 }
@@ -48,7 +52,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
         encode,
         trace_image28,
     )
+    from .attribution import MemoryCurves, memory_curves  # noqa: F401
     from .errors import InputError  # noqa: F401
+    from .family import MEMBERS, member_name  # noqa: F401
     from .registry import load_model, load_vocab  # noqa: F401
 
 
