@@ -193,10 +193,11 @@ def errors_fig(
         shapes.append(_vline(selected + 1))
     lay = _layout(
         360,
-        shapes=shapes,
         xaxis=dict(title=dict(text=labels["x"]), rangemode="tozero"),
         yaxis=dict(title=dict(text=labels["y"]), rangemode="tozero"),
     )
+    if shapes:
+        lay["shapes"] = shapes
     return figure(data, lay)
 
 
@@ -375,10 +376,10 @@ def gradient_fig(
     ]  # fmt: skip
     lay = _layout(
         360,
-        shapes=shapes,
-        annotations=notes,
         xaxis=dict(title=dict(text=labels["x"])),
         yaxis=dict(title=dict(text=labels["y"])),
         hovermode="x",
     )
+    if marks:  # plotly drops empty lists: keep the spec canonical
+        lay.update(shapes=shapes, annotations=notes)
     return figure(data, lay)

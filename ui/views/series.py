@@ -177,9 +177,14 @@ def _fmt(v: float) -> str:
     return f"{v:,.4g}" if abs(v) < 1e5 else f"{v:,.0f}"
 
 
+def _cell(v: float, metric: str) -> str:
+    return f"{v:.3f}" if metric in ("ratio", "mase") and math.isfinite(v) else _fmt(v)
+
+
 def ratio(b: S.SeriesBundle, model: str) -> np.ndarray:
     """Test MAE per horizon ÷ persistence's test MAE at the same horizon."""
-    return np.asarray(b.metrics[model]["mae"]) / np.asarray(b.metrics["persistence"]["mae"])
+    with np.errstate(divide="ignore", invalid="ignore"):  # a constant test part: persistence 0
+        return np.asarray(b.metrics[model]["mae"]) / np.asarray(b.metrics["persistence"]["mae"])
 
 
 def verdict(r: float) -> str:
@@ -292,8 +297,8 @@ def errors(ctx: Ctx) -> None:
                 ctx.t("series.col.model"): _name(ctx, m),
                 "MAE": _fmt(b.metrics[m]["mae"][h - 1]),
                 "RMSE": _fmt(b.metrics[m]["rmse"][h - 1]),
-                "MASE": _fmt(b.metrics[m]["mase"][h - 1]),
-                ctx.t("series.metric.ratio"): _fmt(r),
+                "MASE": _cell(b.metrics[m]["mase"][h - 1], "mase"),
+                ctx.t("series.metric.ratio"): _cell(r, "ratio"),
                 ctx.t("series.col.verdict"): "—"
                 if m == "persistence"
                 else ctx.t(f"series.verdict.{verdict(r)}"),
@@ -334,7 +339,7 @@ def errors(ctx: Ctx) -> None:
         table = {
             ctx.t("series.col.model"): [_name(ctx, m) for m in b.models],
             **{
-                f"h={i + 1}": [_fmt(float(values(m, metric)[i])) for m in b.models]
+                f"h={i + 1}": [_cell(float(values(m, metric)[i]), metric) for m in b.models]
                 for i in range(b.cfg.horizon)
             },
         }
