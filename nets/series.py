@@ -42,7 +42,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from . import registry  # noqa: F401  (importing it sets one torch thread per call)
 from . import series_models as SM
-from .gru import unroll
 from .paths import ASSETS, METRICS, MODELS
 
 SERIES = ("stock", "load", "sunspots")  # the shipped series, in page order
@@ -597,12 +596,12 @@ class SeriesAnalysis:
         inputs: (W,) the window in the series' units; truth: (H,) what happened.
         x: (W,) the normalised input both networks read.
         forecasts: model → (H,) forecasts in the series' units.
-        hidden, update_gate, reset_gate: (W, hidden) the GRU's states and gates (manual unroll).
+        hidden: (W, hidden) the GRU's state h_t after each step.
         path: (W, 2) the states on the fixed PCA axes.
         maps: one (channels, W) array per CNN layer (after ReLU and the residual sum).
-        grad: ``"gru"`` / ``"tcn"`` → (H, W): ∂ forecast_h / ∂ input value, in working units
-            (log units for the stock): how much the forecast moves per unit change of a past
-            value, everything else fixed.
+
+    The gradients of the forecasts (the look-back view) are :func:`series_gradients`, computed
+    only when that view opens.
     """
 
     series: str
@@ -617,11 +616,8 @@ class SeriesAnalysis:
     x: np.ndarray
     forecasts: dict[str, np.ndarray]
     hidden: np.ndarray
-    update_gate: np.ndarray
-    reset_gate: np.ndarray
     path: np.ndarray
     maps: list[np.ndarray]
-    grad: dict[str, np.ndarray]
 
 
 def forecast_gradient(bundle: SeriesBundle, model: nn.Module, zwin: np.ndarray) -> np.ndarray:
@@ -639,6 +635,14 @@ def forecast_gradient(bundle: SeriesBundle, model: nn.Module, zwin: np.ndarray) 
     return z.grad.double().numpy()
 
 
+def _resolve(source: str | SeriesBundle, point: int) -> tuple[SeriesBundle, int, int]:
+    """(bundle, point clipped to the test part, origin t)."""
+    b = load_bundle(source) if isinstance(source, str) else source
+    orig_all = b.test_origins()
+    point = int(min(max(int(point), 0), len(orig_all) - 1))
+    return b, point, int(orig_all[point])
+
+
 def analyze_series(source: str | SeriesBundle, point: int) -> SeriesAnalysis:
     """One forecast of every model from one origin of the test part, with both networks' traces.
 
@@ -650,23 +654,18 @@ def analyze_series(source: str | SeriesBundle, point: int) -> SeriesAnalysis:
     Returns:
         A :class:`SeriesAnalysis`.
     """
-    b = load_bundle(source) if isinstance(source, str) else source
-    orig_all = b.test_origins()
-    point = int(min(max(int(point), 0), len(orig_all) - 1))
-    t = int(orig_all[point])
+    b, point, t = _resolve(source, point)
     W, H = b.cfg.window, b.cfg.horizon
     steps, future = np.arange(t - W + 1, t + 1), np.arange(t + 1, t + H + 1)
     fc = {m: v[0] for m, v in b.forecasts(np.array([t])).items()}
     zwin = b.norm.work(b.values[steps])
     x = b.norm.inputs(zwin[None, :])[0]
-    xt = torch.as_tensor(x, dtype=torch.float32)
-    g = unroll(b.gru.gru, xt[:, None])
-    p = b.pca
-    path = (g.hidden - p["mean"][None, :]) @ p["components"].T
+    xt = torch.as_tensor(x[None, :], dtype=torch.float32)
     with torch.no_grad():
-        tr = b.tcn.trace(xt[None, :])
-    maps = [tr[name][0].numpy() for name in b.tcn.layer_names]
-    grad = {k: forecast_gradient(b, m, zwin) for k, m in (("gru", b.gru), ("tcn", b.tcn))}
+        hidden = b.gru.trace(xt)["hidden"][0].numpy()  # (W, hidden)
+        tr = b.tcn.trace(xt)
+    p = b.pca
+    path = (hidden - p["mean"][None, :]) @ p["components"].T
     return SeriesAnalysis(
         series=b.name,
         point=point,
@@ -679,10 +678,19 @@ def analyze_series(source: str | SeriesBundle, point: int) -> SeriesAnalysis:
         truth=b.values[future].copy(),
         x=np.asarray(x, dtype=np.float64),
         forecasts=fc,
-        hidden=g.hidden,
-        update_gate=g.update_gate,
-        reset_gate=g.reset_gate,
+        hidden=hidden,
         path=np.asarray(path, dtype=np.float32),
-        maps=maps,
-        grad=grad,
+        maps=[tr[name][0].numpy() for name in b.tcn.layer_names],
     )
+
+
+def series_gradients(source: str | SeriesBundle, point: int) -> dict[str, np.ndarray]:
+    """How far back each network looks from one origin: ``"gru"`` / ``"tcn"`` → (H, W).
+
+    Entry [h − 1, k] is ∂ forecast_h / ∂ (window value k), both in working units (log price
+    for the stock): how much the forecast moves per unit change of that past value, everything
+    else fixed. Args as :func:`analyze_series`.
+    """
+    b, _, t = _resolve(source, point)
+    zwin = b.norm.work(b.values[t - b.cfg.window + 1 : t + 1])
+    return {k: forecast_gradient(b, m, zwin) for k, m in (("gru", b.gru), ("tcn", b.tcn))}

@@ -101,7 +101,7 @@ def test_inside_views_show_the_trace():
     at = open_view("series", "series.lookback", "en", series="load", point=3, horizon=4)
     a = S.analyze_series("load", 3)
     y = plotly_array(by_name(at, "series.lookback.chart", "GRU")["y"])
-    assert y == pytest.approx(a.grad["gru"][3], rel=1e-4, abs=1e-7)
+    assert y == pytest.approx(S.series_gradients("load", 3)["gru"][3], rel=1e-4, abs=1e-7)
     notes = [n["text"] for n in chart_specs(at)["series.lookback.chart"]["layout"]["annotations"]]
     assert t("series.mark.day", "en") in notes  # the load's 24 h mark
     at = open_view("series", "series.cnn", "en", series="stock", point=3)

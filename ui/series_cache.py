@@ -51,6 +51,17 @@ def yours_analysis(token: str, point: int, _bundle: S.SeriesBundle) -> S.SeriesA
     return S.analyze_series(_bundle, point)
 
 
+@st.cache_data(max_entries=64, max_size="16MB", show_spinner=False)
+def shipped_gradients(name: str, point: int) -> dict[str, np.ndarray]:
+    """``nets.series.series_gradients`` on a shipped series (the look-back view)."""
+    return S.series_gradients(name, point)
+
+
+@st.cache_data(max_entries=32, max_size="16MB", show_spinner=False)
+def yours_gradients(token: str, point: int, _bundle: S.SeriesBundle) -> dict[str, np.ndarray]:
+    return S.series_gradients(_bundle, point)
+
+
 @st.cache_data(max_entries=4, max_size="16MB", show_spinner=False)
 def csv_columns(data: bytes, max_bytes: int) -> tuple[list[str], list[int], int]:
     """(column names, numeric column indices, data rows) of an uploaded CSV (InputError if bad)."""

@@ -83,6 +83,12 @@ def analysis_for(name: str, b: S.SeriesBundle, point: int) -> S.SeriesAnalysis:
     return cache.shipped_analysis(name, point)
 
 
+def gradients_for(name: str, b: S.SeriesBundle, point: int) -> dict[str, np.ndarray]:
+    if name == "yours":
+        return cache.yours_gradients(st.session_state[YOURS_STATE]["token"], point, b)
+    return cache.shipped_gradients(name, point)
+
+
 def time_label(b: S.SeriesBundle, i: int) -> str:
     """The i-th value's time (shipped series) or row number with its label (a learner's file)."""
     if b.name != "yours":
@@ -422,10 +428,11 @@ def lookback(ctx: Ctx) -> None:
         need_fit(ctx)
         return
     absolute = st.toggle(ctx.t("series.look.abs"), key=ctx.key("abs"))
+    grad = gradients_for(ctx.series, b, a.point)
     lags = _lags(a)
     curves = []
     for m in ("gru", "tcn"):
-        g = a.grad[m][h - 1]
+        g = grad[m][h - 1]
         curves.append((m, _name(ctx, m), np.abs(g) if absolute else g))
     marks_def = MARKS.get(ctx.series, ())
     if ctx.series == "yours" and b.cfg.season:
@@ -441,7 +448,7 @@ def lookback(ctx: Ctx) -> None:
     far = lags <= -5
     parts = []
     for m in ("gru", "tcn"):
-        g = np.abs(a.grad[m][h - 1])
+        g = np.abs(grad[m][h - 1])
         top = int(lags[np.argmax(np.where(far, g, -1))]) if far.any() else 0
         parts.append(ctx.t("series.look.peak", model=_name(ctx, m), lag=top, back=h - top))
     st.markdown(" · ".join(parts))
@@ -453,7 +460,7 @@ VIEWS = register(
     View("series.errors", "series.view.errors", errors),
     View("series.gru", "series.view.gru", gru),
     View("series.cnn", "series.view.cnn", cnn),
-    View("series.lookback", "series.view.lookback", lookback, heavy=False),
+    View("series.lookback", "series.view.lookback", lookback, heavy=True),
     View("series.yours", "series.view.yours", yours_view, fragment=False),
 )
 DEFAULT = "series.forecast"
