@@ -6,7 +6,7 @@
 
 Starts two servers as README says, from the repo root: ``streamlit run app.py`` and
 ``streamlit run bench/trivial_page.py`` (one uploader, one text area, one heatmap). One headless
-Chromium, one tab per measured view, 1280×900. Every interaction uses a fresh input (a cache
+Chromium, one tab per measured view, 1280×900 (``--width 390``: a phone's width). Every interaction uses a fresh input (a cache
 miss): digits from ``assets/samples/digits.npz`` rotated, shifted and scaled with PIL (dark ink
 on white, unique bytes); sentences from ``assets/examples.json`` with a random suffix,
 alternating Chinese and English. The views are measured in interleaved rounds, so the app and
@@ -37,14 +37,14 @@ received per rerun (mostly chart JSON). ``--trace`` then records one Chromium tr
 and splits the renderer main thread's CPU time (the trace's thread time, which leaves out
 waiting for a core) by kind of work: JS, style + layout, paint, GC.
 
-What each view's charts are (default state, nothing toggled):
+What each view's charts are (the page's default view, as a learner arriving there sees it;
+only the opened view of a page computes and draws — ui/view.py):
 
-- ``/cnn`` with the Upload source, default tab "Layers": probability bars, the architecture
+- ``/cnn`` with the Upload source, default view "Layers": probability bars, the architecture
   strip, the conv1 feature-map grid (3 plotly charts) and the 4 preprocessing images;
-- ``/rnn``: tokens, unrolled network, hidden-state heatmap, trajectory, gate means, gates,
-  attention, prefix curve (8; attribution and memory stay behind their toggles);
-- ``/compare`` sentence mode and digit mode (upload): every chart the page draws by default,
-  including the evidence section; the counts are printed.
+- ``/rnn``, default view "Unrolled network": 1 chart;
+- ``/compare`` sentence mode (view "Both predictions": 1 chart and a table) and digit mode
+  (upload; view "Both predictions and CNN maps": 2 charts); the counts are printed.
 
 Prints median / p95 and the ratio to the trivial page's figure for the same kind of input.
 Never asserts. The browser runs on the same cores as the server, so figures include client
@@ -520,7 +520,7 @@ async def run(args) -> None:
             browser = await pw.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
-            ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+            ctx = await browser.new_context(viewport={"width": args.width, "height": 900})
             pages = [await open_view(ctx, v, timeout) for v in vs]
             print(f"load average at start {os.getloadavg()[0]:.1f}")
             for i in range(args.warmup + args.runs):
@@ -549,6 +549,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--trace", action="store_true", help="then one traced run per view")
     ap.add_argument("--only", help="comma list of views besides the floors: CNN,RNN,side")
+    ap.add_argument("--width", type=int, default=1280, help="viewport width (390: a phone)")
     asyncio.run(run(ap.parse_args()))
 
 

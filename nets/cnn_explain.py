@@ -12,7 +12,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .analyze import trace_image28
 from .registry import load_model
 
 # Spatial geometry of the image CNN, in order: (layer, kernel, stride, padding).
@@ -288,97 +287,6 @@ def gradient_support(layer: str, channel: int, y: int, x: int) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- translation
-
-
-def shift_image(img: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    """Shift an image by (dy, dx) pixels (down / right positive), filling with zeros."""
-    out = np.zeros_like(img)
-    h, w = img.shape[-2:]
-    if abs(dy) >= h or abs(dx) >= w:
-        return out
-    src = img[..., max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)]
-    out[..., max(0, dy) : h - max(0, -dy), max(0, dx) : w - max(0, -dx)] = src
-    return out
-
-
-@dataclass
-class Translation:
-    """The same input shifted: its input, trace and prediction."""
-
-    dy: int
-    dx: int
-    input28: np.ndarray  # (28, 28) shifted input
-    activations: dict[str, np.ndarray]
-    probs: np.ndarray  # (10,)
-    label: int
-
-
-def translate(input28: np.ndarray, dy: int, dx: int) -> Translation:
-    """Shift the 28×28 input (no re-centring) and trace it through the CNN.
-
-    Args:
-        input28: (28, 28) the network input.
-        dy, dx: shift in pixels.
-
-    Returns:
-        The shifted input's :class:`Translation`.
-    """
-    shifted = shift_image(np.asarray(input28, np.float32), dy, dx)
-    acts = trace_image28(shifted)
-    z = acts["logits"].astype(np.float64)
-    p = np.exp(z - z.max())
-    p = (p / p.sum()).astype(np.float32)
-    return Translation(dy, dx, shifted, acts, p, int(p.argmax()))
-
-
-def shift_curve(input28: np.ndarray, dy: int, shifts: range = range(-8, 9)) -> np.ndarray:
-    """Class probabilities as the input slides sideways (rows shifted by ``dy`` throughout).
-
-    Args:
-        input28: (28, 28) the network input.
-        dy: vertical shift applied to every image.
-        shifts: horizontal shifts (pixels).
-
-    Returns:
-        (len(shifts), 10) probabilities, one row per horizontal shift.
-    """
-    batch = np.stack([shift_image(np.asarray(input28, np.float32), dy, dx) for dx in shifts])
-    model = load_model("image_cnn")
-    with torch.inference_mode():
-        logits = model(torch.from_numpy(batch)[:, None])  # (S, 10)
-    return torch.softmax(logits, -1).numpy()
-
-
-def interior_mask(shape: tuple[int, int], dy: int, dx: int, margin: int) -> np.ndarray:
-    """Positions of a (H, W) map whose neighbourhood (``margin``) stays inside the image both
-    before and after a shift by (dy, dx): there a shifted map must equal the map of the shifted
-    input."""
-    h, w = shape
-    m = np.zeros(shape, bool)
-    t, b = margin + max(0, dy), h - margin - max(0, -dy)
-    lo, r = margin + max(0, dx), w - margin - max(0, -dx)
-    if t < b and lo < r:
-        m[t:b, lo:r] = True
-    return m
-
-
-def equivariance_error(
-    orig_map: np.ndarray, shifted_map: np.ndarray, dy: int, dx: int, margin: int = 1
-) -> tuple[float, int]:
-    """Compare a conv map of the shifted input with the original map shifted, away from borders.
-
-    Args:
-        orig_map, shifted_map: (H, W) the same channel for the original and the shifted input.
-        dy, dx: the input shift; margin: half the kernel size (1 for 3×3).
-
-    Returns:
-        (largest absolute difference, number of positions compared).
-    """
-    mask = interior_mask(orig_map.shape, dy, dx, margin)
-    if not mask.any():
-        return 0.0, 0
-    diff = np.abs(shift_image(orig_map, dy, dx) - shifted_map)[mask]
-    return float(diff.max()), int(mask.sum())
 
 
 # ----------------------------------------------------------------------------- sharing

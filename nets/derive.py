@@ -3,7 +3,8 @@
 - the image CNN's out-of-distribution statistics (stored in its checkpoint as ``extras``);
 - fixed 3-D projections (PCA) of the GRUs' hidden states, fitted on the training corpus, and
   a background cloud of held-out final states, so trajectories have stable axes;
-- the sample gallery of held-out digits, including ones the CNN gets wrong.
+- the sample gallery of held-out digits, including ones the CNN gets wrong;
+- held-out accuracy of both digit models under shifts of −6…+6 px (``nets/train_shift.py``).
 
 Run by ``python -m nets.train derive`` (and at the end of ``all``).
 """
@@ -142,3 +143,6 @@ def derive_all(out: Path, dry: bool = False) -> None:
     print("deriving hidden-state projections", flush=True)
     text_projection(out, *((200, 50) if dry else ()))
     row_projection(out, *((100, 50) if dry else ()))
+    from .train_shift import run as shift_accuracy
+
+    shift_accuracy(out, dry)

@@ -12,6 +12,10 @@ from pathlib import Path
 
 TABLES_PATH = Path(__file__).resolve().parent.parent / "assets" / "doc_tables.json"
 LANGS = ("zh", "en")
+# What a table is in its source document. Only the two pipe tables of the first note are tables
+# there; every other table is our arrangement of a list (or of text in a code block), with
+# column headers of ours. The Chinese cells are the source's words in every case.
+PROVENANCES = ("verbatim_table", "restructured_list", "restructured_code_block")
 
 
 @lru_cache(maxsize=1)
@@ -69,3 +73,32 @@ def source_label(table_id: str, lang: str) -> str:
     if lang == "zh":
         return f"《{title}》（{src['file']}）"
     return f"“{title}” ({src['file']})"
+
+
+def provenance(table_id: str) -> str:
+    """What the table is in its source: one of ``PROVENANCES``."""
+    return table(table_id)["provenance"]
+
+
+def derived_columns(table_id: str) -> list[str]:
+    """Keys of the columns we derived from the source's text (not the source's words), e.g. the
+    performance table's "winner" column; empty for most tables."""
+    return list(table(table_id).get("derived_columns", []))
+
+
+def column_header(table_id: str, key: str, lang: str) -> str:
+    """The header of column ``key`` in ``lang``."""
+    _check_lang(lang)
+    for c in table(table_id)["columns"]:
+        if c["key"] == key:
+            return c[lang]
+    raise KeyError(f"table {table_id!r} has no column {key!r}")
+
+
+def notes(table_id: str, lang: str) -> list[str | None]:
+    """Our note on each row in ``lang`` (None where we have none), in row order.
+
+    A note says where the source is wrong or oversimplified; it is ours, never the source's.
+    """
+    _check_lang(lang)
+    return [row["note"][lang] if "note" in row else None for row in table(table_id)["rows"]]

@@ -1,4 +1,4 @@
-"""Measured evidence for the source documents' performance claims, and the side-by-side experiments.
+"""Measured evidence for the source documents' performance claims (性能对比分析).
 
 Everything here is measured on the committed models or read from the training run's metrics in
 ``assets/metrics/`` — no figure is typed. Each claim of the 性能对比分析 table (training speed,
@@ -11,7 +11,6 @@ backward pass) run on a private copy of a model, never on the shared one.
 from __future__ import annotations
 
 import copy
-import json
 import time
 from dataclasses import dataclass, field
 
@@ -19,9 +18,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .analyze import encode, image_tensor, trace_image28
+from .analyze import encode, image_tensor
+from .metrics import read_metrics
 from .models import param_count
-from .paths import METRICS
 from .registry import load_model
 
 TEXT_PAIR = ("text_cnn", "text_gru")  # (CNN, RNN) on a sentence
@@ -33,15 +32,6 @@ CLAIMS = ("training_speed", "long_text", "resource_use")  # row ids of doc_table
 
 
 # ----------------------------------------------------------------------------- metrics files
-
-
-def read_metrics(name: str) -> dict:
-    """The training run's metrics of model ``name`` (empty dict when missing or unreadable)."""
-    path = METRICS / f"{name}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 @dataclass
@@ -57,7 +47,7 @@ class TrainingSpeed:
 
 def training_speed(name: str) -> TrainingSpeed:
     """Seconds per epoch and training samples per second of ``name``, from its metrics file."""
-    m = read_metrics(name)
+    m = read_metrics(name) or {}
     sps = m.get("train_samples_per_second")
     spe = m.get("seconds_per_epoch")
     return TrainingSpeed(
@@ -97,7 +87,7 @@ def accuracy_by_length(lang: str = "all") -> LengthAccuracy:
     """Accuracy by length bucket of TextCNN and the GRU (``lang``: "all", "zh" or "en")."""
     rows = {}
     for key, name in (("cnn", TEXT_PAIR[0]), ("rnn", TEXT_PAIR[1])):
-        for r in read_metrics(name).get("accuracy_by_length", []):
+        for r in (read_metrics(name) or {}).get("accuracy_by_length", []):
             if r.get("lang") == lang:
                 rows.setdefault(r["bucket"], {})[key] = r
     buckets = sorted(rows, key=_bucket_start)
@@ -380,195 +370,3 @@ def verdict_latency(timings: tuple[Timing, Timing]) -> int:
     """+1 when the CNN's live forward+backward step is faster than the RNN's, −1 slower, 0 tie."""
     c, r = timings
     return _side(_ratio(r.train_step_ms, c.train_step_ms))
-
-
-# ----------------------------------------------------------------------------- translation
-
-
-def shift_image(input28: np.ndarray, dy: int, dx: int = 0) -> np.ndarray:
-    """Move a digit by (dy, dx) pixels (down, right), filling with background (0).
-
-    Args:
-        input28: (H, W) image.
-        dy, dx: shift in pixels, negative for up / left.
-
-    Returns:
-        (H, W) float32 array.
-    """
-    a = np.asarray(input28, dtype=np.float32)
-    out = np.zeros_like(a)
-    H, W = a.shape
-    ys, yd = (slice(0, H - dy), slice(dy, H)) if dy >= 0 else (slice(-dy, H), slice(0, H + dy))
-    xs, xd = (slice(0, W - dx), slice(dx, W)) if dx >= 0 else (slice(-dx, W), slice(0, W + dx))
-    out[yd, xd] = a[ys, xs]
-    return out
-
-
-@dataclass
-class TranslationResult:
-    """Both image models on a digit and on the same digit moved down by ``dy`` rows.
-
-    Attributes:
-        original, shifted: (28, 28) inputs.
-        cnn_maps, cnn_maps_shifted: (16, 28, 28) relu1 maps.
-        cnn_equivariance_error: ‖relu1(shift x) − shift(relu1 x)‖ / ‖relu1(shift x)‖ over the
-            rows the border padding cannot reach (0 = the maps simply move with the digit).
-        cnn_probs, cnn_probs_shifted: (10,).
-        rnn_hidden, rnn_hidden_shifted: (28, 64).
-        rnn_step_probs, rnn_step_probs_shifted: (28, 10).
-        rnn_hidden_change: ‖h_{t+dy}(shift x) − h_t(x)‖ / ‖h_t(x)‖ averaged over t: how much
-            the row GRU's reading differs beyond being delayed.
-        rnn_probs, rnn_probs_shifted: (10,).
-    """
-
-    dy: int
-    original: np.ndarray
-    shifted: np.ndarray
-    cnn_maps: np.ndarray
-    cnn_maps_shifted: np.ndarray
-    cnn_equivariance_error: float
-    cnn_probs: np.ndarray
-    cnn_probs_shifted: np.ndarray
-    rnn_hidden: np.ndarray
-    rnn_hidden_shifted: np.ndarray
-    rnn_step_probs: np.ndarray
-    rnn_step_probs_shifted: np.ndarray
-    rnn_hidden_change: float
-    rnn_probs: np.ndarray
-    rnn_probs_shifted: np.ndarray
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
-
-
-def translation_experiment(input28: np.ndarray, dy: int = 4) -> TranslationResult:
-    """Run the image CNN and the row GRU on a digit and on the digit moved down ``dy`` rows."""
-    x = np.asarray(input28, dtype=np.float32)
-    xs = shift_image(x, dy)
-    a, b = trace_image28(x), trace_image28(xs)
-    maps, maps_s = a["relu1"], b["relu1"]  # (16, 28, 28)
-    # Away from the image border (rows the zero padding cannot reach), a convolution of the
-    # moved digit is exactly the moved convolution: compare there.
-    H = x.shape[0]
-    lo, hi = max(dy, 0) + 1, H - 1 + min(dy, 0)  # rows of the shifted map with a full source
-    a_part = maps_s[:, lo:hi]
-    b_part = maps[:, lo - dy : hi - dy]
-    err = float(np.linalg.norm(a_part - b_part) / max(np.linalg.norm(a_part), 1e-9))
-    model = load_model("row_gru")
-    with torch.inference_mode():
-        ra = model.trace(image_tensor(x))
-        rb = model.trace(image_tensor(xs))
-    h, hs = ra["hidden"][0].numpy(), rb["hidden"][0].numpy()  # (28, 64)
-    sp, sps = _softmax(ra["step_logits"][0].numpy()), _softmax(rb["step_logits"][0].numpy())
-    n = 28 - abs(dy)
-    if dy >= 0:
-        h_a, h_b = h[:n], hs[dy : dy + n]
-    else:
-        h_a, h_b = h[-dy : -dy + n], hs[:n]
-    change = np.linalg.norm(h_b - h_a, axis=1) / np.maximum(np.linalg.norm(h_a, axis=1), 1e-9)
-    return TranslationResult(
-        dy=dy,
-        original=x,
-        shifted=xs,
-        cnn_maps=maps,
-        cnn_maps_shifted=maps_s,
-        cnn_equivariance_error=err,
-        cnn_probs=_softmax(a["logits"]),
-        cnn_probs_shifted=_softmax(b["logits"]),
-        rnn_hidden=h,
-        rnn_hidden_shifted=hs,
-        rnn_step_probs=sp,
-        rnn_step_probs_shifted=sps,
-        rnn_hidden_change=float(change.mean()) if n else 0.0,
-        rnn_probs=sp[-1],
-        rnn_probs_shifted=sps[-1],
-    )
-
-
-# ----------------------------------------------------------------------------- contrast pairs
-
-_FILLER_ZH = (
-    "酒店在市中心，离地铁站步行大约十分钟，周边有很多餐馆和商店。前台在一楼，电梯有两部，"
-    "早餐在二楼提供，房间在十二楼，窗外能看到一条街道，房间里有一张桌子和一把椅子。"
-)
-_FILLER_EN = (
-    "the hotel is in the city centre about ten minutes on foot from the station and there are "
-    "many shops and restaurants nearby . the front desk is on the ground floor , breakfast is "
-    "served on the second floor and our room was on the twelfth floor with a view of the street ."
-)
-
-# Each pair: two sentences that differ in the one place the lesson is about.
-CONTRAST_PAIRS: tuple[dict, ...] = (
-    {"id": "negation_zh", "kind": "negation", "a": "这家酒店的服务很好", "b": "这家酒店的服务不好"},
-    {
-        "id": "negation_en",
-        "kind": "negation",
-        "a": "the service was good",
-        "b": "the service was not good",
-    },
-    {
-        "id": "although_zh",
-        "kind": "although",
-        "a": "虽然价格有点贵，但是服务很好，房间也很干净",
-        "b": "虽然服务很好，房间也很干净，但是价格太贵了，不值",
-    },
-    {
-        "id": "although_en",
-        "kind": "although",
-        "a": "although the room was small , the staff were lovely and i would come back",
-        "b": "although the staff were lovely , the room was dirty and i would never come back",
-    },
-    {
-        "id": "long_zh",
-        "kind": "long",
-        "a": "非常失望，再也不会来了。" + _FILLER_ZH,
-        "b": "非常满意，下次还会再来。" + _FILLER_ZH,
-    },
-    {
-        "id": "long_en",
-        "kind": "long",
-        "a": "terrible stay , never again . " + _FILLER_EN,
-        "b": "wonderful stay , i loved it . " + _FILLER_EN,
-    },
-)
-
-
-__all__ = [
-    "CLAIMS",
-    "CONTRAST_PAIRS",
-    "Cost",
-    "LengthAccuracy",
-    "Timing",
-    "TrainingSpeed",
-    "TranslationResult",
-    "Verdict",
-    "accuracy_by_length",
-    "measure_cost",
-    "read_metrics",
-    "shift_image",
-    "time_model",
-    "training_speed",
-    "translation_experiment",
-    "verdict_latency",
-    "verdict_long_text",
-    "verdict_resource_use",
-    "verdict_training_speed",
-]
-
-
-def project_row_hidden(hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The row GRU's hidden states in the committed PCA basis (``assets/projections/row_gru.npz``).
-
-    Args:
-        hidden: (T, 64) hidden states.
-
-    Returns:
-        (T, 3) projected states, (N, 3) reference final states of held-out digits, (N,) labels.
-    """
-    from .registry import load_npz
-
-    p = load_npz("projections/row_gru.npz")
-    pts = (np.asarray(hidden, np.float32) - p["mean"]) @ p["components"].T  # (T, 3)
-    return pts, p["bg_points"], p["bg_labels"]

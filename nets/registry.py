@@ -39,7 +39,8 @@ torch.set_num_threads(1)
 
 
 def _read(path: Path) -> dict:
-    return torch.load(path, map_location="cpu", weights_only=True)
+    with torch.inference_mode(False):  # see load_model
+        return torch.load(path, map_location="cpu", weights_only=True)
 
 
 @_locked
@@ -51,8 +52,14 @@ def _checkpoint(name: str) -> dict:
 @_locked
 @cache
 def load_model(name: str) -> nn.Module:
-    """The trained model ``name`` (image_cnn, row_gru, text_gru, text_cnn), shared, eval mode."""
-    return from_checkpoint(_checkpoint(name))
+    """The trained model ``name`` (image_cnn, row_gru, text_gru, text_cnn), shared, eval mode.
+
+    Built outside inference mode even when the first call comes from inside a
+    ``torch.inference_mode()`` block: parameters created there would be inference tensors,
+    and every later gradient through the shared model (attributions) would fail.
+    """
+    with torch.inference_mode(False):
+        return from_checkpoint(_checkpoint(name))
 
 
 @_locked

@@ -14,7 +14,7 @@ import numpy as np
 
 from .registry import load_model, load_npz
 
-PROJECTION = "projections/text_gru.npz"
+PROJECTIONS = "projections/{model}.npz"  # one fixed PCA basis per recurrent model
 ORDERS = ("index", "variance", "positive")
 
 
@@ -35,21 +35,23 @@ class Background:
     index: np.ndarray
 
 
-def projection() -> dict[str, np.ndarray]:
-    """The shipped PCA basis: mean (H,), components (3, H), explained (3,) variance ratios."""
-    return load_npz(PROJECTION)
+def projection(model: str = "text_gru") -> dict[str, np.ndarray]:
+    """A model's shipped PCA basis: mean (H,), components (3, H), explained (3,) variance
+    ratios, and the held-out background cloud (``bg_points``, ``bg_labels``, …)."""
+    return load_npz(PROJECTIONS.format(model=model))
 
 
-def project_states(hidden: np.ndarray) -> np.ndarray:
-    """Project hidden states onto the shipped PCA axes.
+def project_states(hidden: np.ndarray, model: str = "text_gru") -> np.ndarray:
+    """Project hidden states onto a model's shipped PCA axes (the same for every input).
 
     Args:
-        hidden: (T, H) GRU states (``TextAnalysis.hidden``).
+        hidden: (T, H) states (``TextAnalysis.hidden``, ``RowAnalysis.hidden``).
+        model: whose basis (``"text_gru"``, ``"row_gru"``).
 
     Returns:
         (T, 3) coordinates on PC1..PC3.
     """
-    p = projection()
+    p = projection(model)
     h = np.asarray(hidden, dtype=np.float32)  # (T, H)
     return ((h - p["mean"][None, :]) @ p["components"].T).astype(np.float32)  # (T, 3)
 

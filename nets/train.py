@@ -212,18 +212,17 @@ def text_predictions(model: nn.Module, seqs: list[list[int]], batch: int = 256) 
     return probs
 
 
-def text_report(model: nn.Module, vocab: Vocab, idx: np.ndarray) -> dict:
-    """Accuracy overall, per language and per length bucket on the given split indices."""
-    t = load_text()
-    seqs = text_ids(vocab, idx)
-    pred = (text_predictions(model, seqs) >= 0.5).astype(np.int64)
-    correct = pred == t.labels[idx]
-    langs = np.array([t.langs[i] for i in idx])
-    lens = np.array([len(s) for s in seqs])
+def accuracy_report(correct: np.ndarray, langs: np.ndarray, lengths: np.ndarray) -> dict:
+    """Accuracy overall, per language and per length bucket (every text model reports these).
+
+    Args:
+        correct: (N,) bool, each held-out sentence read right; langs: (N,) "zh"/"en";
+        lengths: (N,) tokens per sentence.
+    """
     by_len = []
     for lo, hi in LENGTH_BUCKETS:
         for lang in ("all", "zh", "en"):
-            m = (lens >= lo) & (lens <= hi) & ((langs == lang) | (lang == "all"))
+            m = (lengths >= lo) & (lengths <= hi) & ((langs == lang) | (lang == "all"))
             if m.any():
                 by_len.append(
                     {"bucket": f"{lo}-{hi}", "lang": lang, "n": int(m.sum()),
@@ -232,8 +231,18 @@ def text_report(model: nn.Module, vocab: Vocab, idx: np.ndarray) -> dict:
     return {
         "accuracy": float(correct.mean()),
         "by_language": {lg: float(correct[langs == lg].mean()) for lg in ("zh", "en")},
+        "n_by_language": {lg: int((langs == lg).sum()) for lg in ("zh", "en")},
         "by_length": by_len,
     }
+
+
+def text_report(model: nn.Module, vocab: Vocab, idx: np.ndarray) -> dict:
+    """Accuracy overall, per language and per length bucket on the given split indices."""
+    t = load_text()
+    seqs = text_ids(vocab, idx)
+    pred = (text_predictions(model, seqs) >= 0.5).astype(np.int64)
+    langs = np.array([t.langs[i] for i in idx])
+    return accuracy_report(pred == t.labels[idx], langs, np.array([len(s) for s in seqs]))
 
 
 def train_text(name: str, epochs: int, dry: bool, vocab: Vocab) -> tuple[nn.Module, dict]:

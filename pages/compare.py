@@ -12,7 +12,7 @@ from functools import partial
 import streamlit as st
 
 from nets import InputError
-from nets.evidence import CONTRAST_PAIRS
+from nets.contrast import CONTRAST_PAIRS
 from ui import cache
 from ui.callbacks import translated
 from ui.i18n import current_lang, t

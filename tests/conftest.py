@@ -29,6 +29,7 @@ os.environ["VIZ_STRICT"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
+SEEDS = ROOT.parent / "shared" / "seeds"  # the source documents, beside the checkout (not in CI)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -85,9 +85,10 @@ def make_jobs() -> list[tuple[str, object]]:
         jobs.append((f"analyze_text_cnn[{i}]", lambda s=s: nets.analyze_text_cnn(s)))
         jobs.append((f"text_attr_gru[{i}]", lambda s=s: attribution.text_attributions(s)))
         jobs.append(
-            (f"text_attr_cnn[{i}]", lambda s=s: attribution.text_attributions(s, "text_cnn", 0))
+            (f"text_attr_cnn[{i}]", lambda s=s: attribution.text_attributions(s, "text_cnn"))
         )
         jobs.append((f"text_memory[{i}]", lambda s=s: attribution.text_memory(s)))
+        jobs.append((f"memory_curves[{i}]", lambda s=s: attribution.memory_curves(s)))
     return jobs
 
 

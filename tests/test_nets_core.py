@@ -273,3 +273,19 @@ def test_textcnn_ngram_grid_and_top_hits():
     short = TextCNNAnalysis(["a", "b"], [1, 2], False, {5: np.zeros((1, 1))},
                             [hit(5, 0, 0, 0.0, 1.0)], 0.5, "positive", None, None)  # fmt: skip
     assert short.ngram_grid().shape == (1, 2)  # a window past the end is clipped
+
+
+def test_a_model_first_loaded_in_inference_mode_still_takes_gradients():
+    """The registry builds models outside inference mode, whoever asks first."""
+    from nets import registry
+
+    registry.load_model.cache_clear()
+    registry._checkpoint.cache_clear()
+    try:
+        with torch.inference_mode():
+            model = registry.load_model("row_gru")
+        x = torch.zeros(1, 28, 28, requires_grad=True)
+        model(x)[0, 3].backward()
+        assert x.grad is not None
+    finally:
+        registry.load_model.cache_clear()  # later tests get a fresh shared copy

@@ -153,8 +153,12 @@ def test_layer_grid_is_the_activation():
     at.selectbox(key="cnn.layers.layer").set_value("pool2").run()
     a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
     fig = chart(at, "layers.maps")
-    assert len(fig["data"]) == 32
-    np.testing.assert_allclose(arr(fig["data"][5]["z"]), a.activations["pool2"][5], atol=1e-4)
+    hover = fig["data"][-1]
+    raw, where = arr(hover["z"]), arr(hover["customdata"])
+    cells = where[..., 0] == 5
+    ref = a.activations["pool2"][5][where[cells][:, 1], where[cells][:, 2]]
+    np.testing.assert_allclose(raw[cells], ref, atol=1e-4)
+    assert int((where[..., 0] >= 0).sum()) == a.activations["pool2"].size
 
 
 def test_each_attribution_method_has_its_own_legend_and_scale():
@@ -198,3 +202,19 @@ def test_architecture_caption_gives_the_traced_value_counts():
     at = run_page("en")
     text = " ".join(c.value for c in at.caption)
     assert " → ".join(f"{n:,}" for n in counts) in text
+
+
+def test_translation_view_is_equivariant_and_shows_the_cnns_accuracy_curves():
+    from nets.shift import load_shift_accuracy, shifted_predictions
+
+    at = run_page("en", "cnn.translation")
+    at.slider(key="cnn.translation.dx").set_value(4).run()
+    assert not at.exception
+    a = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
+    live = shifted_predictions(a.input28, 0, 4)
+    p = f"{float(live.cnn_probs[live.cnn_label]):.1%}"
+    assert any(f"**{live.cnn_label}** ({p})" in m.value for m in at.markdown)
+    assert any("0.00e+00" in m.value for m in at.markdown)  # conv1 moves exactly
+    acc = load_shift_accuracy()
+    lines = chart(at, "translation.accuracy")["data"]
+    np.testing.assert_allclose(arr(lines[1]["y"]), acc.accuracy["image_cnn"]["y"])

@@ -13,7 +13,7 @@ from conftest import plotly_array as arr
 from streamlit.testing.v1 import AppTest
 
 import nets
-from nets import doc_tables, evidence
+from nets import evidence
 from nets.registry import load_npz
 from ui.i18n import LANGS, t
 
@@ -156,60 +156,39 @@ def test_image_both_columns(lang):
         assert size < 300_000, (view, size)
 
 
-def test_every_table_row_renders():
-    def script():
-        from ui.tables import show_all_tables
+def test_contrast_view_marks_each_verdict_against_the_hand_written_label():
+    from nets.contrast import contrast_results
 
-        show_all_tables("zh")
+    at = run("en", "compare.contrast")
+    df = next(d.value for d in at.dataframe if t("compare.contrast.text", "en") in d.value.columns)
+    rows = contrast_results()
+    assert list(df[t("compare.contrast.text", "en")]) == [r["text"] for r in rows]
+    for (_, row), r in zip(df.iterrows(), rows, strict=True):
+        said = row[t("compare.contrast.rnn_label", "en")]
+        assert said.startswith("✓" if r["rnn_ok"] else "✗")
+        assert row[f"{t('compare.name.textcnn', 'en')} P(+)"] == pytest.approx(r["cnn"], abs=1e-3)
+        assert row[t("compare.contrast.expected", "en")] == t(
+            f"compare.class.{r['expected']}", "en"
+        )
 
-    at = AppTest.from_function(script, default_timeout=60)
-    at.run()
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_translation_view_shows_the_shipped_curves_and_the_live_shift(lang):
+    from nets.shift import load_shift_accuracy, shifted_predictions
+
+    at = run(lang, "compare.translation")
+    assert at.segmented_control(key="compare.mode").value == "image"
+    at.slider(key="compare.translation.dx").set_value(-5).run()
+    at.slider(key="compare.translation.dy").set_value(2).run()
     assert not at.exception
-    tables = [tb.value for tb in at.table]
-    data = doc_tables.load_tables()
-    ids = [tb["id"] for src in data["sources"] for tb in data["tables"] if tb["source"] == src]
-    assert sorted(ids) == sorted(doc_tables.table_ids())
-    assert len(tables) == len(ids)
-    for df, tid in zip(tables, ids, strict=True):
-        headers, rows = doc_tables.rows_for(tid, "zh")
-        assert len(df) == len(rows)
-        for row_cells, (_, df_row) in zip(rows, df.iterrows(), strict=True):
-            assert [str(df_row[h]) for h in headers] == row_cells
-    captions = " ".join(c.value for c in at.caption)
-    for tid in ids:
-        assert doc_tables.source_label(tid, "zh") in captions
-
-
-def test_rows_name_their_live_view():
-    from ui.tables import ROW_VIEWS, VIEWS, table_frame
-
-    for (tid, rid), view in ROW_VIEWS.items():
-        assert view in VIEWS and rid in doc_tables.row_ids(tid)
-    df = table_frame("performance", "en")
-    assert list(df[t("tables.col.view", "en")]) == [
-        t(f"compare.view.{ROW_VIEWS[('performance', r)]}", "en")
-        for r in doc_tables.row_ids("performance")
-    ]
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_table_rows_link_to_their_live_view(lang):
-    """Every row that a live view shows links to the side-by-side page opened on that view."""
-    from nets import doc_tables
-    from ui.tables import ROW_VIEWS, linked_frame
-
-    col = t("tables.col.view", lang)
-    linked = 0
-    for table_id in doc_tables.table_ids():
-        df = linked_frame(table_id, lang)
-        for rid, cell in zip(doc_tables.row_ids(table_id), df.get(col, []), strict=False):
-            view = ROW_VIEWS.get((table_id, rid))
-            if view:
-                assert (
-                    cell
-                    == f"[{t(f'compare.view.{view}', lang)}](compare?cmp_view={view}&lang={lang})"
-                )
-                linked += 1
-            else:
-                assert cell == "—"
-    assert linked == len(ROW_VIEWS)
+    figs = charts(at)
+    acc = load_shift_accuracy()
+    lines = figs["translation.accuracy"]["data"]
+    np.testing.assert_allclose(arr(lines[0]["y"]), acc.accuracy["image_cnn"]["x"])
+    np.testing.assert_allclose(arr(lines[3]["y"]), acc.accuracy["row_gru"]["y"])
+    assert [s["x0"] for s in figs["translation.accuracy"]["layout"]["shapes"]] == [-5, 2]
+    img = nets.analyze_image(load_npz("samples/digits.npz")["images"][0])
+    live = shifted_predictions(img.input28, 2, -5)
+    shown = [m.value for m in at.metric]
+    assert t("compare.shift.preds", lang, a=img.label, b=live.cnn_label) in shown
+    assert any("0.0e+00" in c.value for c in at.caption)  # the maps move exactly

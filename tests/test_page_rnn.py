@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import chart_specs, open_view
+from conftest import plotly_array as arr
 from streamlit.testing.v1 import AppTest
-from test_rnn_unit import arr
 
 import nets
 from nets import rnn_explain as rx
@@ -148,13 +148,19 @@ def test_shared_link_reopens_the_sentence_language_and_view():
 def test_heavy_views_match_the_attribution_helpers():
     text = "not bad at all"
     at = open_page("en", "rnn.attribution", text=text)
-    attr = nets.attribution.text_attributions(text, "text_gru", target=1)
+    a = nets.analyze_text(text)
+    attr = nets.attribution.text_attributions(text, "text_gru")
     np.testing.assert_allclose(arr(charts(at)["attribution.bars"][0]["y"]), attr, atol=1e-5)
+    rho = nets.attribution.attention_attribution_rho(a.attention, attr)
+    assert any(f"{rho:.2f}" in m.value for m in at.markdown), [m.value for m in at.markdown]
     at = open_page("en", "rnn.memory", text=text)
     assert not at.error, [e.value for e in at.error]
-    norms = nets.attribution.text_memory(text)
-    raw = [float(c[2]) for c in charts(at)["memory.curve"][0]["customdata"]]
-    np.testing.assert_allclose(raw, norms, rtol=1e-5)
+    mc = nets.attribution.memory_curves(text)
+    state, decision = charts(at)["memory.curve"][:2]
+    np.testing.assert_allclose([float(c[2]) for c in state["customdata"]], mc.state, rtol=1e-5)
+    np.testing.assert_allclose(
+        [float(c[2]) for c in decision["customdata"]], mc.decision, rtol=1e-5
+    )
 
 
 BAD_INPUTS = {

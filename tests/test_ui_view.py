@@ -111,4 +111,6 @@ def test_every_page_view_is_registered_with_a_bilingual_title():
     assert {v.page for v in real.values()} <= pages
     for vid, v in real.items():
         assert vid.count(".") == 1 and vid.startswith(v.page + "."), vid
+        page, name = vid.split(".")
+        assert v.title_key == f"{page}.view.{name}", vid  # ui/tables relies on the convention
         assert t(v.title_key, "zh") and t(v.title_key, "en"), vid

@@ -20,7 +20,7 @@ import plotly.io as pio
 import streamlit as st
 
 import nets
-from nets import attribution
+from nets import attribution, shift
 
 # st.plotly_chart serialises every figure with plotly.io.to_json, whose "auto" engine is orjson when
 # installed. orjson (3.8.3 here; ijl/orjson#422) keeps a reference to a numpy array it cannot
@@ -73,10 +73,32 @@ def text_cnn_analysis(text: str) -> nets.TextCNNAnalysis:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def text_attributions(text: str, model_name: str = "text_gru", target: int = 1) -> np.ndarray:
-    return attribution.text_attributions(text, model_name, target)
+def text_attributions(text: str, model_name: str = "text_gru") -> np.ndarray:
+    """Attributions of logit₊ − logit₋ (``nets.attribution.text_attributions``)."""
+    return attribution.text_attributions(text, model_name)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def text_memory(text: str) -> np.ndarray:
-    return attribution.text_memory(text)
+def memory_curves(text: str) -> attribution.MemoryCurves:
+    """Both memory curves (‖∂h_T/∂x_t‖ and ‖∂(logit₊ − logit₋)/∂x_t‖) of the attention GRU."""
+    return attribution.memory_curves(text)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def conv_equivariance(
+    input28: np.ndarray, dy: int, dx: int, layer: str = "relu1"
+) -> shift.Equivariance:
+    """A conv layer of the shifted digit against the shifted layer (``shift.conv_equivariance``)."""
+    return shift.conv_equivariance(input28, dy, dx, layer)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def shifted_predictions(input28: np.ndarray, dy: int, dx: int) -> shift.ShiftedPrediction:
+    """Both digit models on the digit moved by (dy, dx) (``shift.shifted_predictions``)."""
+    return shift.shifted_predictions(input28, dy, dx)
+
+
+@st.cache_resource(show_spinner=False)
+def shift_accuracy() -> shift.ShiftAccuracy | None:
+    """The shipped held-out accuracy under shifts (read once per process)."""
+    return shift.load_shift_accuracy()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nets import cnn_explain
+from nets import cnn_explain, shift
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,13 +29,8 @@ def unit_gradient(layer: str, channel: int, y: int, x: int, input28: np.ndarray)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def translate(input28: np.ndarray, dy: int, dx: int) -> cnn_explain.Translation:
-    return cnn_explain.translate(input28, dy, dx)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
 def shift_curve(input28: np.ndarray, dy: int) -> np.ndarray:
-    return cnn_explain.shift_curve(input28, dy)
+    return shift.shift_curve(input28, dy)
 
 
 @st.cache_resource(show_spinner=False)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-import nets
-from nets import evidence
+from nets import contrast, evidence
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -29,25 +28,8 @@ def timings(kind: str, payload) -> tuple[evidence.Timing, evidence.Timing]:
     return tuple(evidence.time_model(n, payload, repeats=5) for n in pair)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def translation(input28: np.ndarray, dy: int) -> evidence.TranslationResult:
-    return evidence.translation_experiment(input28, dy)
-
-
 @st.cache_data(max_entries=4, show_spinner=False)
 def contrast_results() -> list[dict]:
-    """Both text models' P(positive) for every contrast sentence, computed live."""
-    out = []
-    for pair in evidence.CONTRAST_PAIRS:
-        for side in ("a", "b"):
-            text = pair[side]
-            out.append(
-                {
-                    "id": pair["id"],
-                    "side": side,
-                    "text": text,
-                    "cnn": nets.analyze_text_cnn(text).prob_positive,
-                    "rnn": nets.analyze_text(text).prob_positive,
-                }
-            )
-    return out
+    """Both text models on every contrast sentence, computed live, with the expected label
+    and ✓/✗ per model (``contrast.contrast_results``)."""
+    return contrast.contrast_results()

@@ -7,7 +7,7 @@ and reports any ``InputError`` itself.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal
 
 import numpy as np
@@ -15,7 +15,8 @@ import streamlit as st
 
 from nets.paths import ASSETS
 from nets.registry import load_npz
-from ui.i18n import t
+from ui.callbacks import translated
+from ui.i18n import current_lang, t
 
 SOURCES = ("samples", "upload", "draw")
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
@@ -35,15 +36,15 @@ def sample_ids() -> tuple[str, ...]:
     return tuple(ids)
 
 
-def sample_label(sid: str) -> str:
-    """The gallery entry's name in the current language."""
+def sample_label(sid: str, lang: str | None = None) -> str:
+    """The gallery entry's name in ``lang`` (default: the current language)."""
     kind, name = sid.split(":", 1)
     if kind == "photo":
-        return t("cnn.input.sample_photo", name=t(f"cnn.photo.{name}"))
+        return t("cnn.input.sample_photo", lang, name=t(f"cnn.photo.{name}", lang))
     digits = load_npz("samples/digits.npz")
     i = int(name)
     key = "cnn.input.sample_hard" if bool(digits["wrong"][i]) else "cnn.input.sample_digit"
-    return t(key, label=int(digits["labels"][i]), i=i)
+    return t(key, lang, label=int(digits["labels"][i]), i=i)
 
 
 def load_sample(sid: str) -> tuple[Kind, bytes | np.ndarray]:
@@ -97,7 +98,7 @@ def image_input(prefix: str) -> tuple[Kind, bytes | np.ndarray] | None:
     source = st.segmented_control(
         t("cnn.input.source"),
         options=SOURCES,
-        format_func=lambda s: t(f"cnn.input.{s}"),
+        format_func=partial(translated, "cnn.input.", current_lang()),
         default="samples",
         required=True,
         key=f"{prefix}.source",
@@ -114,7 +115,10 @@ def image_input(prefix: str) -> tuple[Kind, bytes | np.ndarray] | None:
         return _canvas(prefix)
     ids = sample_ids()
     sid = st.selectbox(
-        t("cnn.input.sample_label"), ids, format_func=sample_label, key=f"{prefix}.sample"
+        t("cnn.input.sample_label"),
+        ids,
+        format_func=partial(sample_label, lang=current_lang()),
+        key=f"{prefix}.sample",
     )
     st.caption(t("cnn.input.sample_caption"))
     return load_sample(sid) if sid else None

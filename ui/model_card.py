@@ -6,10 +6,10 @@ the rows. No number is typed here: every figure comes from the training run's me
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
+from nets.metrics import read_metrics
 from nets.paths import METRICS
 from ui.i18n import t
 
@@ -37,17 +37,9 @@ COLUMNS = (
 DASH = "—"
 
 
-def load_metrics(name: str, metrics_dir: Path | None = None) -> dict | None:
-    """The metrics of model ``name``, or None if not trained yet (or the file is unreadable).
-
-    ``metrics_dir`` defaults to ``assets/metrics`` (looked up at call time, so tests can patch it).
-    """
-    path = Path(metrics_dir if metrics_dir is not None else METRICS) / f"{name}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+def _dir(metrics_dir: Path | None) -> Path:
+    """The metrics folder: ``metrics_dir``, else ``METRICS`` looked up at call time."""
+    return Path(metrics_dir if metrics_dir is not None else METRICS)
 
 
 def extra_models(metrics_dir: Path | None = None) -> list[str]:
@@ -55,8 +47,8 @@ def extra_models(metrics_dir: Path | None = None) -> list[str]:
     ``"card"`` entry (``{"data_key": <i18n key of its data>, "order": <int>}``), in that order.
     Their title is the i18n key ``card.model.<name>``."""
     found = []
-    for path in sorted(Path(metrics_dir if metrics_dir is not None else METRICS).glob("*.json")):
-        m = load_metrics(path.stem, path.parent)
+    for path in sorted(_dir(metrics_dir).glob("*.json")):
+        m = read_metrics(path.stem, path.parent)
         if path.stem not in MODEL_NAMES and m and isinstance(m.get("card"), dict):
             found.append((m["card"].get("order", 1000), path.stem))
     return [name for _, name in sorted(found)]
@@ -69,7 +61,7 @@ def card_models(metrics_dir: Path | None = None) -> list[str]:
 
 def missing_models(metrics_dir: Path | None = None) -> list[str]:
     """Names of the models without a readable metrics file."""
-    return [n for n in MODEL_NAMES if load_metrics(n, metrics_dir) is None]
+    return [n for n in MODEL_NAMES if read_metrics(n, _dir(metrics_dir)) is None]
 
 
 def fmt_pct(x) -> str:
@@ -137,4 +129,7 @@ def model_card_rows(lang: str, metrics_dir: Path | None = None) -> list[dict[str
 
     A core model without a metrics file still gets a row, saying it has not been trained yet.
     """
-    return [model_card_row(n, load_metrics(n, metrics_dir), lang) for n in card_models(metrics_dir)]
+    return [
+        model_card_row(n, read_metrics(n, _dir(metrics_dir)), lang)
+        for n in card_models(metrics_dir)
+    ]

@@ -1,9 +1,13 @@
 """The source documents' tables (``assets/doc_tables.json``), shown with their source named.
 
+Each table says what it is in its source (a table there, or a list / code block we arranged as a
+table, with headers of ours), which columns we derived, and carries our notes where the source
+is wrong or oversimplified in a column of its own, marked as ours; the source's words are never
+changed.
 ``show_all_tables(lang)`` is called by the home page; ``show_table(table_id, lang, …)`` sits next
-to the matching live views on the side-by-side page. A row that a live view shows gets a
-"live view" cell linking to it: ``compare?cmp_view=<view>&lang=<lang>`` opens the side-by-side
-page on that view (a Markdown link inside ``st.table``, so it is an ordinary anchor).
+to the matching live views. A row that a live view shows gets a "live view" cell linking to it:
+``<page>?view=<id>&lang=<lang>`` opens that exact view (a Markdown link inside ``st.table``, so
+it is an ordinary anchor).
 """
 
 from __future__ import annotations
@@ -14,55 +18,57 @@ import streamlit as st
 from nets import doc_tables
 from ui.i18n import t
 
-VIEW_KEY = "cmp_view"  # query-string key the compare page reads to open a view
-VIEWS = (
-    "text",
-    "ngrams",
-    "gru",
-    "attr_text",
-    "contrast",
-    "image",
-    "row_scan",
-    "translation",
-    "ev_speed",
-    "ev_long",
-    "ev_cost",
-)
-# (table id, row id) → the live view of the compare page that shows it.
+# (table id, row id) → the live view (``<page>.<name>``, see ui/view.py) that shows it. The view
+# ids are checked against the registry by tests/test_ui_tables.py; titles follow the contract's
+# convention ``<page>.view.<name>``, so the home page needs no view module (and no torch).
 ROW_VIEWS: dict[tuple[str, str], str] = {
-    ("core_differences", "data_structure"): "image",
-    ("core_differences", "model_memory"): "gru",
-    ("core_differences", "network_structure"): "contrast",
-    ("core_differences", "feature_extraction"): "translation",
-    ("core_differences", "information_flow"): "row_scan",
-    ("summary", "image_classification_detection"): "image",
-    ("selection_advice", "sequential_data"): "text",
-    ("selection_advice", "grid_data"): "image",
-    ("selection_advice", "long_term_dependencies"): "ev_long",
-    ("selection_advice", "local_features"): "ngrams",
-    ("performance", "training_speed"): "ev_speed",
-    ("performance", "long_text"): "ev_long",
-    ("performance", "resource_use"): "ev_cost",
-    ("cnn_features", "spatial_locality"): "ngrams",
-    ("cnn_features", "parameter_sharing"): "ev_cost",
-    ("cnn_features", "translation_invariance"): "translation",
-    ("cnn_features", "hierarchical_features"): "image",
-    ("rnn_features", "temporal_modeling"): "row_scan",
-    ("rnn_features", "recurrent_parameter_reuse"): "ev_cost",
-    ("rnn_features", "sequence_length_flexibility"): "contrast",
-    ("rnn_features", "memory_mechanism"): "gru",
-    ("complaint_sentiment", "keyword_patterns"): "ngrams",
-    ("complaint_sentiment", "position_insensitive"): "contrast",
-    ("complaint_sentiment", "context_logic"): "contrast",
-    ("complaint_sentiment", "negation_contrast"): "contrast",
-    ("complaint_sentiment", "sentiment_evolution"): "gru",
-    ("complaint_selection", "short_text_classification"): "text",
-    ("complaint_selection", "long_text_analysis"): "ev_long",
+    ("core_differences", "data_structure"): "compare.row_scan",
+    ("core_differences", "model_memory"): "rnn.memory",
+    ("core_differences", "network_structure"): "cnn.fullres",
+    ("core_differences", "feature_extraction"): "compare.translation",
+    ("core_differences", "information_flow"): "rnn.unrolled",
+    ("summary", "image_classification_detection"): "cnn.layers",
+    ("selection_advice", "sequential_data"): "rnn.unrolled",
+    ("selection_advice", "grid_data"): "cnn.layers",
+    ("selection_advice", "long_term_dependencies"): "compare.ev_long",
+    ("selection_advice", "local_features"): "cnn.kernels",
+    ("performance", "training_speed"): "compare.ev_speed",
+    ("performance", "long_text"): "compare.ev_long",
+    ("performance", "resource_use"): "compare.ev_cost",
+    ("cnn_features", "spatial_locality"): "cnn.rf",
+    ("cnn_features", "parameter_sharing"): "cnn.sharing",
+    ("cnn_features", "translation_invariance"): "compare.translation",
+    ("cnn_features", "hierarchical_features"): "cnn.layers",
+    ("rnn_features", "temporal_modeling"): "rnn.hidden",
+    ("rnn_features", "recurrent_parameter_reuse"): "rnn.unrolled",
+    ("rnn_features", "sequence_length_flexibility"): "rnn.prefix",
+    ("rnn_features", "memory_mechanism"): "rnn.memory",
+    ("compute_pattern", "cnn_compute_pattern"): "cnn.ops",
+    ("compute_pattern", "rnn_compute_pattern"): "rnn.unrolled",
+    ("complaint_sentiment", "keyword_patterns"): "compare.ngrams",
+    ("complaint_sentiment", "position_insensitive"): "compare.ngrams",
+    ("complaint_sentiment", "fast_convergence"): "compare.ev_speed",
+    ("complaint_sentiment", "context_logic"): "compare.contrast",
+    ("complaint_sentiment", "negation_contrast"): "compare.contrast",
+    ("complaint_sentiment", "sentiment_evolution"): "rnn.prefix",
+    ("complaint_selection", "short_text_classification"): "compare.text",
+    ("complaint_selection", "long_text_analysis"): "compare.ev_long",
+    ("typical_applications", "rnn_nlp"): "rnn.unrolled",
+    ("typical_applications", "cnn_computer_vision"): "cnn.layers",
+    ("engineering_practice", "optimisation_rnn"): "rnn.attention",
+    ("engineering_practice", "feature_visualisation"): "cnn.layers",
 }
 
 
+def view_title(view: str, lang: str) -> str:
+    """A view's tab title by the contract's convention (``cnn.kernels`` → ``cnn.view.kernels``)."""
+    page, name = view.split(".", 1)
+    return t(f"{page}.view.{name}", lang)
+
+
 def table_frame(table_id: str, lang: str) -> pd.DataFrame:
-    """A table's rows in ``lang``, plus a "live view" column when any row has one.
+    """A table's rows in ``lang``, then our notes' column when any row has a note, then a
+    "live view" column when any row has one.
 
     Args:
         table_id: id in ``assets/doc_tables.json``.
@@ -73,17 +79,20 @@ def table_frame(table_id: str, lang: str) -> pd.DataFrame:
     """
     headers, rows = doc_tables.rows_for(table_id, lang)
     df = pd.DataFrame(rows, columns=headers)
+    notes = doc_tables.notes(table_id, lang)
+    if any(notes):
+        df[t("tables.col.note", lang)] = [n or "—" for n in notes]
     ids = doc_tables.row_ids(table_id)
     views = [ROW_VIEWS.get((table_id, rid)) for rid in ids]
     if any(views):
-        df[t("tables.col.view", lang)] = [t(f"compare.view.{v}", lang) if v else "—" for v in views]
+        df[t("tables.col.view", lang)] = [view_title(v, lang) if v else "—" for v in views]
     return df
 
 
 def view_link(view: str, lang: str) -> str:
-    """A Markdown link to the side-by-side page opened on ``view`` (relative to the app root)."""
-    name = t(f"compare.view.{view}", lang).replace("[", "(").replace("]", ")")
-    return f"[{name}](compare?{VIEW_KEY}={view}&lang={lang})"
+    """A Markdown link opening ``view`` on its page (relative to the app root)."""
+    name = view_title(view, lang).replace("[", "(").replace("]", ")")
+    return f"[{name}]({view.split('.', 1)[0]}?view={view}&lang={lang})"
 
 
 def linked_frame(table_id: str, lang: str) -> pd.DataFrame:
@@ -94,6 +103,23 @@ def linked_frame(table_id: str, lang: str) -> pd.DataFrame:
         views = [ROW_VIEWS.get((table_id, rid)) for rid in doc_tables.row_ids(table_id)]
         df[col] = [view_link(v, lang) if v else "—" for v in views]
     return df
+
+
+def provenance_caption(table_id: str, lang: str) -> str:
+    """What the table is in its source, which columns are ours, and (in English) that the
+    wording is our translation: one caption under the table."""
+    parts = [t(f"tables.provenance.{doc_tables.provenance(table_id)}", lang)]
+    derived = doc_tables.derived_columns(table_id)
+    if derived:
+        cols = t("tables.sep", lang).join(
+            doc_tables.column_header(table_id, k, lang) for k in derived
+        )
+        parts.append(t("tables.derived", lang, cols=cols))
+    if any(doc_tables.notes(table_id, lang)):
+        parts.append(t("tables.notes", lang, col=t("tables.col.note", lang)))
+    if lang == "en":
+        parts.append(t("tables.translation", lang))
+    return ("" if lang == "zh" else " ").join(parts)
 
 
 def show_table(
@@ -123,6 +149,7 @@ def show_table(
     else:
         st.table(df, hide_index=True)
     st.caption(t("tables.source", lang, source=doc_tables.source_label(table_id, lang)))
+    st.caption(provenance_caption(table_id, lang))
     if views:
         seen = []
         for rid in ids:
@@ -131,7 +158,7 @@ def show_table(
                 seen.append(view)
         if seen:
             names = t("tables.sep", lang).join(view_link(v, lang) for v in seen)
-            st.caption(t("tables.views", lang, views=names, page=t("nav.compare", lang)))
+            st.caption(t("tables.views", lang, views=names))
 
 
 def show_all_tables(lang: str) -> None:

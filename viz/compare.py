@@ -405,37 +405,45 @@ def trajectory_2d(
     return figure([background, path], layout)
 
 
-def step_prob_lines(
-    curves: Sequence[np.ndarray], names: Sequence[str], x_title: str, title: str | None = None
+def shift_accuracy_fig(
+    shifts: Sequence[int],
+    curves: Sequence[tuple[np.ndarray, str, str, str]],
+    x_title: str,
+    y_title: str,
+    marks: Sequence[int] = (),
 ) -> go.Figure:
-    """P(class) after each row for one or more readings (e.g. the digit and the moved digit).
+    """Held-out accuracy against the shift in pixels, one line per (model, direction).
 
     Args:
-        curves: each (T,) probabilities.
-        names: one legend name per curve.
+        shifts: (S,) pixels.
+        curves: (accuracy (S,), name, colour, dash) per line.
+        x_title, y_title: axis titles.
+        marks: shifts to mark with dotted vertical lines (the current sliders).
     """
-    dashes = ("solid", "dash", "dot")
-    data = []
-    for i, (c, n) in enumerate(zip(curves, names, strict=True)):
-        c = np.asarray(c, float)  # (T,)
-        data.append(
-            dict(
-                type="scatter",
-                x=np.arange(1, len(c) + 1),
-                y=c,
-                name=n,
-                mode="lines",
-                line=dict(color=RNN_COLOR, dash=dashes[i % 3], width=2),
-                hovertemplate="%{x}: %{y:.3f}<extra></extra>",
-            )
+    data = [
+        dict(
+            type="scatter",
+            x=list(shifts),
+            y=np.asarray(acc, float),
+            name=name,
+            mode="lines+markers",
+            line=dict(color=color, dash=dash, width=2),
+            hovertemplate="%{x:+d} px: %{y:.1%}<extra>" + esc(name) + "</extra>",
         )
+        for acc, name, color, dash in curves
+    ]
+    shapes = [
+        dict(type="line", x0=m, x1=m, xref="x", y0=0, y1=1, yref="y domain",
+             line=dict(color="#777", dash="dot", width=1))
+        for m in dict.fromkeys(marks)
+    ]  # fmt: skip
     layout = _layout(
-        290,
-        title,
+        320,
         legend_below=True,
-        bottom=50,
-        xaxis=dict(title=dict(text=x_title), range=[0.5, 28.5]),
-        yaxis=dict(range=[0, 1.02], tickformat=".0%"),
+        bottom=60,
+        shapes=shapes,
+        xaxis=dict(title=dict(text=x_title), dtick=1, zeroline=False),
+        yaxis=dict(title=dict(text=y_title), range=[0, 1.02], tickformat=".0%"),
     )
     return figure(data, layout)
 

@@ -14,7 +14,9 @@ from nets import cnn_explain
 from nets.attribution import IMAGE_METHODS, SIGNED_METHODS
 from ui import cache, cnn_cache
 from ui.view import Ctx, View, register
+from ui.views import common
 from viz import cnn as vz
+from viz import style
 
 MAP_LAYERS = ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2")
 
@@ -263,25 +265,19 @@ def translation(ctx: Ctx) -> None:
     a = ctx.a
     st.caption(ctx.t("cnn.exp.translation_caption"))
     c1, c2, c3 = st.columns(3)
-    dy = int(c1.slider(ctx.t("cnn.exp.dy"), -8, 8, 0, key=ctx.key("dy")))
-    dx = int(c2.slider(ctx.t("cnn.exp.dx"), -8, 8, 3, key=ctx.key("dx")))
+    dy = int(c1.slider(ctx.t("cnn.exp.dy"), -6, 6, 0, key=ctx.key("dy")))
+    dx = int(c2.slider(ctx.t("cnn.exp.dx"), -6, 6, 3, key=ctx.key("dx")))
     ch = int(c3.number_input(ctx.t("cnn.exp.channel"), 0, 15, 0, key=ctx.key("ch")))
-    tr = cnn_cache.translate(a.input28, dy, dx)
-    orig_map, new_map = a.activations["conv1"][ch], tr.activations["conv1"][ch]
-    diff, n = cnn_explain.equivariance_error(orig_map, new_map, dy, dx)
+    eq = cache.conv_equivariance(a.input28, dy, dx, "conv1")
+    live = cache.shifted_predictions(a.input28, dy, dx)
     keys = ("cnn.exp.orig", "cnn.exp.shifted", "cnn.exp.orig_map", "cnn.exp.shifted_map")
-    fig = vz.translation_fig([a.input28, tr.input28], [orig_map, new_map], [ctx.t(k) for k in keys])
-    ctx.chart(fig, "maps")
-    st.markdown(ctx.t("cnn.exp.equivariance", diff=f"{diff:.2e}", n=n))
-    st.markdown(
-        ctx.t(
-            "cnn.exp.pred",
-            a=a.label,
-            pa=pct(a.confidence),
-            b=tr.label,
-            pb=pct(float(tr.probs[tr.label])),
-        )
+    fig = vz.translation_fig(
+        [a.input28, live.shifted], [eq.maps[ch], eq.maps_shifted[ch]], [ctx.t(k) for k in keys]
     )
+    ctx.chart(fig, "maps")
+    st.markdown(ctx.t("cnn.exp.equivariance", diff=f"{eq.max_abs_diff:.2e}", n=f"{eq.compared:,}"))
+    p = float(live.cnn_probs[live.cnn_label])
+    st.markdown(ctx.t("cnn.exp.pred", a=a.label, pa=pct(a.confidence), b=live.cnn_label, pb=pct(p)))
     st.caption(ctx.t("cnn.exp.curve", label=a.label, dy=dy))
     fig = vz.shift_curve_fig(
         list(range(-8, 9)),
@@ -291,6 +287,7 @@ def translation(ctx: Ctx) -> None:
         [f"P({a.label})", ctx.t("cnn.exp.dx"), ctx.t("cnn.exp.winner")],
     )
     ctx.chart(fig, "curve")
+    common.shift_accuracy(ctx, [("image_cnn", "", style.CNN)], dx, dy)
 
 
 def sharing(ctx: Ctx) -> None:

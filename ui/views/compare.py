@@ -14,12 +14,14 @@ import numpy as np
 import streamlit as st
 
 from nets import evidence
+from nets import rnn_explain as rx
 from nets.analyze import LABELS
 from nets.registry import load_npz
 from ui import cache, compare_cache
 from ui.callbacks import translated
 from ui.tables import show_table
 from ui.view import Ctx, View, register
+from ui.views import common
 from viz import cnn as vcnn
 from viz import compare as vc
 from viz import rnn as vr
@@ -99,32 +101,40 @@ def gru(ctx: Ctx) -> None:
 
 def text_attributions(ctx: Ctx) -> None:
     st.caption(ctx.t("compare.attr.caption"))
-    a_cnn = cache.text_attributions(ctx.text, "text_cnn", 1)
-    a_gru = cache.text_attributions(ctx.text, "text_gru", 1)
+    a_cnn = cache.text_attributions(ctx.text, "text_cnn")
+    a_gru = cache.text_attributions(ctx.text, "text_gru")
     ctx.chart(vc.shared_attributions(ctx.gru.tokens, a_cnn, a_gru, names(ctx, "text")), "bars")
 
 
 def contrast(ctx: Ctx) -> None:
     st.caption(ctx.t("compare.contrast.caption"))
     cnn_name, rnn_name = names(ctx, "text")
-    rows = []
-    for r in compare_cache.contrast_results():
-        rows.append(
-            {
-                ctx.t("compare.contrast.case"): ctx.t(f"compare.pair.{r['id']}")
-                + f" ({r['side'].upper()})",
-                ctx.t("compare.contrast.text"): r["text"],
-                f"{cnn_name} P(+)": round(r["cnn"], 3),
-                f"{rnn_name} P(+)": round(r["rnn"], 3),
-                ctx.t("compare.contrast.cnn_label"): ctx.t(
-                    f"compare.class.{LABELS[int(r['cnn'] >= 0.5)]}"
-                ),
-                ctx.t("compare.contrast.rnn_label"): ctx.t(
-                    f"compare.class.{LABELS[int(r['rnn'] >= 0.5)]}"
-                ),
-            }
-        )
+    results = compare_cache.contrast_results()
+
+    def verdict(label: str, ok: bool) -> str:
+        return ("✓ " if ok else "✗ ") + ctx.t(f"compare.class.{label}")
+
+    rows = [
+        {
+            ctx.t("compare.contrast.case"): ctx.t(f"compare.pair.{r['id']}") + f" ({r['side']})",
+            ctx.t("compare.contrast.text"): r["text"],
+            ctx.t("compare.contrast.expected"): ctx.t(f"compare.class.{r['expected']}"),
+            f"{cnn_name} P(+)": round(r["cnn"], 3),
+            ctx.t("compare.contrast.cnn_label"): verdict(r["cnn_label"], r["cnn_ok"]),
+            f"{rnn_name} P(+)": round(r["rnn"], 3),
+            ctx.t("compare.contrast.rnn_label"): verdict(r["rnn_label"], r["rnn_ok"]),
+        }
+        for r in results
+    ]
     st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(
+        ctx.t(
+            "compare.contrast.score",
+            cnn=sum(r["cnn_ok"] for r in results),
+            rnn=sum(r["rnn_ok"] for r in results),
+            n=len(results),
+        )
+    )
     show_table("complaint_sentiment", ctx.lang, highlight_row="negation_contrast", views=False)
 
 
@@ -156,7 +166,9 @@ def row_scan(ctx: Ctx) -> None:
     rows = ctx.rows
     labels = (ctx.t("compare.rnn.play"), ctx.t("compare.rnn.row"), ctx.t("compare.rnn.p_digit"))
     ctx.chart(vc.row_scan_animation(ctx.img.input28, rows.step_probs, labels), "scan")
-    pts, bg, bgl = evidence.project_row_hidden(rows.hidden)
+    pts = rx.project_states(rows.hidden, "row_gru")
+    basis = rx.projection("row_gru")
+    bg, bgl = basis["bg_points"], basis["bg_labels"]
     legend = (ctx.t("compare.rnn.bg"), ctx.t("compare.rnn.path"), "PC")
     ctx.chart(vc.trajectory_2d(pts, bg, bgl, legend, ctx.t("compare.rnn.trajectory")), "path")
 
@@ -170,6 +182,37 @@ def digit_attributions(ctx: Ctx) -> None:
     ig_rnn = cache.row_attributions(x, img.label)
     fig = vc.image_pair(ig_cnn["integrated_gradients"], ig_rnn, names(ctx, "image"), diverging=True)
     ctx.chart(fig, "ig")
+
+
+def translation(ctx: Ctx) -> None:
+    x = ctx.img.input28
+    st.caption(ctx.t("compare.shift.caption"))
+    c1, c2 = st.columns(2)
+    dx = int(c1.slider(ctx.t("compare.shift.dx"), -6, 6, 3, key=ctx.key("dx")))
+    dy = int(c2.slider(ctx.t("compare.shift.dy"), -6, 6, 0, key=ctx.key("dy")))
+    cnn_name, rnn_name = names(ctx, "image")
+    live = cache.shifted_predictions(x, dy, dx)
+    left, right = st.columns(2)
+    for col, name, before, after, p in (
+        (left, cnn_name, ctx.img.label, live.cnn_label, live.cnn_probs),
+        (right, rnn_name, ctx.rows.label, live.rnn_label, live.rnn_probs),
+    ):
+        col.metric(
+            name,
+            ctx.t("compare.shift.preds", a=before, b=after),
+            ctx.t("compare.confidence", p=float(p[after])),
+            delta_color="off",
+            delta_arrow="off",
+        )
+    models = [("image_cnn", cnn_name, style.CNN), ("row_gru", rnn_name, style.RNN)]
+    common.shift_accuracy(ctx, models, dx, dy)
+    st.markdown(f"**{ctx.t('compare.shift.eq_heading')}**")
+    eq = cache.conv_equivariance(x, dy, dx)
+    ch = int(np.argmax(eq.maps.reshape(len(eq.maps), -1).max(1)))
+    titles = (ctx.t("compare.shift.map", ch=ch), ctx.t("compare.shift.map_moved", ch=ch))
+    ctx.chart(vc.image_pair(eq.maps[ch], eq.maps_shifted[ch], titles), "maps")
+    st.caption(ctx.t("compare.shift.eq", diff=f"{eq.max_abs_diff:.1e}", n=f"{eq.compared:,}"))
+    show_table("cnn_features", ctx.lang, highlight_row="translation_invariance", views=False)
 
 
 # ----------------------------------------------------------------------------- evidence
@@ -327,6 +370,7 @@ IMAGE_VIEWS = register(
     View("compare.image", "compare.view.image", digit_predictions),
     View("compare.row_scan", "compare.view.row_scan", row_scan),
     View("compare.attr_image", "compare.view.attr_image", digit_attributions, heavy=True),
+    View("compare.translation", "compare.view.translation", translation),
 )
 EVIDENCE_VIEWS = register(
     View("compare.ev_speed", "compare.view.ev_speed", speed),

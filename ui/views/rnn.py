@@ -12,6 +12,7 @@ from functools import partial
 
 import streamlit as st
 
+from nets import attribution as nattr
 from nets import rnn_explain as rx
 from ui import cache
 from ui.callbacks import step_labeller, step_picker, translated
@@ -173,12 +174,24 @@ def gates(ctx: Ctx) -> None:
     ctx.chart(fig, "units")
 
 
+def _agreement(ctx: Ctx, attr) -> None:
+    """One number: the rank correlation of attention and |attribution|, with its reading."""
+    rho = nattr.attention_attribution_rho(ctx.a.attention, attr)
+    word = nattr.agreement(rho)
+    rule = ctx.t("rnn.rho.rule", agree=f"{nattr.AGREE_RHO:g}", disagree=f"{nattr.DISAGREE_RHO:g}")
+    value = "—" if word == "undefined" else f"{rho:.2f}"
+    st.markdown(ctx.t("rnn.rho.value", rho=value) + " " + ctx.t(f"rnn.rho.{word}"))
+    st.caption(rule)
+
+
 def attention(ctx: Ctx) -> None:
     a = ctx.a
     st.caption(ctx.t("rnn.attn.caption"))
     spaces = rx.token_spacing(ctx.text, a.raw_tokens)
     st.markdown(vr.token_highlight(a.raw_tokens, a.attention, spaces=spaces))
     ctx.chart(vr.attention_bars(a.tokens, a.attention, ctx.t("rnn.attn.weight"), ctx.step), "bars")
+    if st.toggle(ctx.t("rnn.rho.toggle"), key=ctx.key("rho")):
+        _agreement(ctx, cache.text_attributions(ctx.text, "text_gru"))
 
 
 def prefix(ctx: Ctx) -> None:
@@ -200,7 +213,7 @@ def prefix(ctx: Ctx) -> None:
 def attribution(ctx: Ctx) -> None:
     a = ctx.a
     st.caption(ctx.t("rnn.attr.caption"))
-    attr = cache.text_attributions(ctx.text, "text_gru", 1)
+    attr = cache.text_attributions(ctx.text, "text_gru")
     spaces = rx.token_spacing(ctx.text, a.raw_tokens)
     st.markdown(vr.token_highlight(a.raw_tokens, attr, signed=True, spaces=spaces))
     st.caption(ctx.t("rnn.attr.legend"))
@@ -209,18 +222,23 @@ def attribution(ctx: Ctx) -> None:
         ctx.chart(vr.attribution_bars(a.tokens, attr, ctx.t("rnn.attr.value")), "bars")
     with right:
         ctx.chart(vr.attention_bars(a.tokens, a.attention, ctx.t("rnn.attn.weight")), "attention")
+    _agreement(ctx, attr)
     st.info(ctx.t("rnn.attr.why"), icon=":material/help:")
 
 
 def memory(ctx: Ctx) -> None:
-    a, T = ctx.a, len(ctx.a.tokens)
     st.caption(ctx.t("rnn.mem.caption"))
-    norms = cache.text_memory(ctx.text)
+    mc = cache.memory_curves(ctx.text)
     log_scale = st.toggle(ctx.t("rnn.mem.log"), key=ctx.key("log"))
-    curves = [(norms, ctx.t("rnn.mem.value"), style.RNN)]
-    ctx.chart(vr.memory_fig(a.tokens, curves, ctx.t("rnn.mem.axis"), log=log_scale), "curve")
-    if T > 1 and norms[-1] > 0:
-        st.caption(ctx.t("rnn.mem.summary", ratio=f"{norms[0] / norms[-1]:.0%}"))
+    curves = [
+        (mc.state, ctx.t("rnn.mem.value"), style.RNN),
+        (mc.decision, ctx.t("rnn.mem.decision"), style.CMP),
+    ]
+    fig = vr.memory_fig(ctx.a.tokens, curves, ctx.t("rnn.mem.axis"), log=log_scale)
+    ctx.chart(fig, "curve")
+    if len(mc.tokens) > 1:
+        h, d = mc.ratio_first_last()
+        st.caption(ctx.t("rnn.mem.summary", h=f"{h:.0%}", d=f"{d:.3g}"))
 
 
 VIEWS = register(

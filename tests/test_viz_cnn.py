@@ -24,18 +24,31 @@ def test_probs_fig_bars_are_the_probabilities():
 
 
 @pytest.mark.parametrize("shared", [False, True])
-def test_map_grid_scales(shared):
+def test_map_grid_is_one_tiled_heatmap_holding_every_map(shared):
     maps = RNG.standard_normal((16, 6, 6)).astype(np.float32)
     maps[3] *= 10
     fig = vz.map_grid_fig(maps, shared)
-    assert len(fig.data) == 16
-    for i, tr in enumerate(fig.data):
-        np.testing.assert_allclose(z(tr), maps[i], atol=1e-4)
-        if shared:
-            assert (tr.zmin, tr.zmax) == pytest.approx((maps.min(), maps.max()))
-        else:
-            assert (tr.zmin, tr.zmax) == pytest.approx((maps[i].min(), maps[i].max()))
-    assert sum(bool(tr.showscale) for tr in fig.data) == (1 if shared else 0)
+    hover = fig.data[-1]  # raw values and (channel, y, x) for the hover
+    raw, where = z(hover), np.asarray(hover.customdata)
+    for c in range(16):
+        cells = where[..., 0] == c
+        assert cells.sum() == 36
+        ys, xs = where[cells][:, 1], where[cells][:, 2]
+        np.testing.assert_allclose(raw[cells], maps[c][ys, xs], atol=1e-4)
+    assert np.isnan(raw[where[..., 0] < 0]).all()  # gaps between maps
+    assert [a.text for a in fig.layout.annotations] == [str(c) for c in range(16)]
+    if shared:
+        assert len(fig.data) == 1 and hover.showscale
+        assert (hover.zmin, hover.zmax) == pytest.approx((maps.min(), maps.max()))
+    else:  # the visible trace stretches each map to 0..1; the hover trace is invisible
+        assert len(fig.data) == 2 and hover.opacity == 0
+        shown = z(fig.data[0])  # uint8: 1..255 over each map's own range, 0 in the gaps
+        assert (shown[where[..., 0] < 0] == 0).all()
+        for c in (0, 3):
+            cells = where[..., 0] == c
+            m = maps[c][where[cells][:, 1], where[cells][:, 2]]
+            ref = 1 + np.rint((m - maps[c].min()) / np.ptp(maps[c]) * 254)
+            np.testing.assert_allclose(shown[cells], ref, atol=1)
 
 
 def test_kernels_and_step_figs_write_the_values():

@@ -89,9 +89,12 @@ def test_trajectory_and_lines():
     fig = vc.trajectory_2d(pts, RNG.normal(size=(50, 3)), np.arange(50) % 10, ("bg", "p", "PC"))
     np.testing.assert_allclose(fig.data[1].x, pts[:, 0])
     np.testing.assert_allclose(fig.data[1].y, pts[:, 1])
-    c = RNG.random(28)
-    fig = vc.step_prob_lines([c, c[::-1]], ["a", "b"], "row")
-    np.testing.assert_allclose(fig.data[1].y, c[::-1])
+    acc = RNG.random(13)
+    fig = vc.shift_accuracy_fig(
+        range(-6, 7), [(acc, "c", "#00f", "solid")] * 2, "px", "acc", (3, 0)
+    )
+    np.testing.assert_allclose(fig.data[1].y, acc)
+    assert [sh.x0 for sh in fig.layout.shapes] == [3, 0]
 
 
 @pytest.mark.parametrize("diverging", [True, False])

@@ -163,46 +163,12 @@ def test_resource_verdict_follows_the_numbers(digit):
         assert v.verdict == "depends"
 
 
-def test_shift_image():
-    a = np.arange(16, dtype=np.float32).reshape(4, 4)
-    s = evidence.shift_image(a, 1)
-    assert np.all(s[0] == 0) and np.array_equal(s[1:], a[:3])
-    s = evidence.shift_image(a, -2, 1)
-    assert np.array_equal(s[:2, 1:], a[2:, :3]) and np.all(s[2:] == 0) and np.all(s[:, 0] == 0)
-    assert np.array_equal(evidence.shift_image(a, 0), a)
-
-
-def test_translation_experiment_against_the_models(digit):
-    r = evidence.translation_experiment(digit, 3)
-    moved = evidence.shift_image(digit, 3)
-    assert np.array_equal(r.shifted, moved)
-    np.testing.assert_allclose(r.cnn_maps_shifted, nets.trace_image28(moved)["relu1"], atol=1e-6)
-    rows = nets.analyze_rows(moved)
-    np.testing.assert_allclose(r.rnn_step_probs_shifted, rows.step_probs, atol=1e-5)
-    np.testing.assert_allclose(r.rnn_probs_shifted, rows.probs, atol=1e-5)
-    # the conv maps move with the digit (only the border differs); the GRU's reading changes
-    assert r.cnn_equivariance_error < 1e-4
-    assert r.rnn_hidden_change > r.cnn_equivariance_error
-    zero = evidence.translation_experiment(digit, 0)
-    assert zero.cnn_equivariance_error == pytest.approx(0, abs=1e-6)
-    assert zero.rnn_hidden_change == pytest.approx(0, abs=1e-6)
-
-
 def test_projection_uses_committed_basis(digit):
     rows = nets.analyze_rows(digit)
-    pts, bg, labels = evidence.project_row_hidden(rows.hidden)
+    from nets import rnn_explain as rx
     from nets.registry import load_npz
 
+    pts = rx.project_states(rows.hidden, "row_gru")
     p = load_npz("projections/row_gru.npz")
     np.testing.assert_allclose(pts, (rows.hidden - p["mean"]) @ p["components"].T, atol=1e-5)
-    assert pts.shape == (28, 3) and len(bg) == len(labels)
-
-
-def test_contrast_pairs_are_readable():
-    kinds = {p["kind"] for p in evidence.CONTRAST_PAIRS}
-    assert kinds == {"negation", "although", "long"}
-    for p in evidence.CONTRAST_PAIRS:
-        for side in ("a", "b"):
-            assert nets.encode(p[side]).token_ids
-    longs = [p for p in evidence.CONTRAST_PAIRS if p["kind"] == "long"]
-    assert all(len(nets.encode(p["a"]).token_ids) >= 40 for p in longs)
+    assert pts.shape == (28, 3) and len(p["bg_points"]) == len(p["bg_labels"])
