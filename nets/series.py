@@ -684,13 +684,27 @@ def analyze_series(source: str | SeriesBundle, point: int) -> SeriesAnalysis:
     )
 
 
+class LinearAR(nn.Module):
+    """The least-squares AR as a module (``x @ coef[:-1] + coef[-1]``), for its gradient."""
+
+    def __init__(self, coef: np.ndarray):
+        super().__init__()
+        self.w = torch.as_tensor(coef[:-1], dtype=torch.float32)  # (W, H)
+        self.b = torch.as_tensor(coef[-1], dtype=torch.float32)  # (H,)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x @ self.w + self.b
+
+
 def series_gradients(source: str | SeriesBundle, point: int) -> dict[str, np.ndarray]:
-    """How far back each network looks from one origin: ``"gru"`` / ``"tcn"`` → (H, W).
+    """How far back each model looks from one origin: ``"gru"``, ``"tcn"``, ``"ar"`` → (H, W).
 
     Entry [h − 1, k] is ∂ forecast_h / ∂ (window value k), both in working units (log price
     for the stock): how much the forecast moves per unit change of that past value, everything
-    else fixed. Args as :func:`analyze_series`.
+    else fixed. The linear AR's is the same at every origin (its coefficients, through the
+    normaliser). Args as :func:`analyze_series`.
     """
     b, _, t = _resolve(source, point)
     zwin = b.norm.work(b.values[t - b.cfg.window + 1 : t + 1])
-    return {k: forecast_gradient(b, m, zwin) for k, m in (("gru", b.gru), ("tcn", b.tcn))}
+    models = (("gru", b.gru), ("tcn", b.tcn), ("ar", LinearAR(b.ar)))
+    return {k: forecast_gradient(b, m, zwin) for k, m in models}

@@ -234,7 +234,7 @@ def test_gradient_matches_finite_differences(small_bundle):
     a = S.analyze_series(b, 3)
     grad = S.series_gradients(b, 3)
     zwin = b.norm.work(a.inputs)
-    for key, model in (("gru", b.gru), ("tcn", b.tcn)):
+    for key, model in (("gru", b.gru), ("tcn", b.tcn), ("ar", S.LinearAR(b.ar))):
         g = grad[key]
         assert g.shape == (4, 30)
         for k in (0, 15, 29):
@@ -250,6 +250,14 @@ def test_gradient_matches_finite_differences(small_bundle):
 
             fd = (fc(hi) - fc(lo)) / (2 * eps)
             assert g[:, k] == pytest.approx(fd, rel=2e-2, abs=2e-3), (key, k)
+
+
+def test_the_ars_gradient_is_its_coefficients(small_bundle):
+    b = small_bundle  # level mode: forecast = z_t + σ·((z − μ)/σ @ C + c), so ∂/∂z_k = C[k] + [k = t]
+    ref = b.ar[:-1].T.copy()
+    ref[:, -1] += 1.0
+    for point in (0, 9):
+        assert S.series_gradients(b, point)["ar"] == pytest.approx(ref, abs=1e-5)
 
 
 def test_point_is_clipped_to_the_test_part(small_bundle):

@@ -355,7 +355,8 @@ def gradient_fig(
     labels: dict[str, str],
     marks: Sequence[tuple[int, str]] = (),
 ) -> go.Figure:
-    """∂ forecast / ∂ input value at each past step, one line per model on one chart.
+    """∂ forecast / ∂ input value at each past step, one line per model on one chart (a
+    baseline, e.g. the linear AR, dashed grey).
 
     Args:
         lags: (W,) step offsets (−W+1 … 0); curves: (model id, name, (W,) values).
@@ -364,7 +365,8 @@ def gradient_fig(
     """
     data = [
         dict(type="scatter", x=np.asarray(lags, dtype=np.int32), y=_r(v), mode="lines",
-             name=style.esc(name), line=dict(color=model_color(model), width=2),
+             name=style.esc(name),
+             line=dict(color=model_color(model), width=2, dash=model_dash(model)),
              hovertemplate=f"{style.esc(name)} · %{{x}}: %{{y:.4g}}<extra></extra>")
         for model, name, v in curves
     ]  # fmt: skip

@@ -431,7 +431,7 @@ def lookback(ctx: Ctx) -> None:
     grad = gradients_for(ctx.series, b, a.point)
     lags = _lags(a)
     curves = []
-    for m in ("gru", "tcn"):
+    for m in ("gru", "tcn", "ar"):
         g = grad[m][h - 1]
         curves.append((m, _name(ctx, m), np.abs(g) if absolute else g))
     marks_def = MARKS.get(ctx.series, ())
@@ -445,9 +445,10 @@ def lookback(ctx: Ctx) -> None:
     labels = {"x": ctx.t("series.axis.lag"), "y": ctx.t("series.look.axis")}
     ctx.chart(vs.gradient_fig(lags, curves, labels, marks), "chart")
     st.caption(ctx.t("series.look.caption", h=h, log=ctx.t(f"series.look.units.{ctx.series}")))
+    st.caption(ctx.t("series.look.ar"))
     far = lags <= -5
     parts = []
-    for m in ("gru", "tcn"):
+    for m in ("gru", "tcn", "ar"):
         g = np.abs(grad[m][h - 1])
         top = int(lags[np.argmax(np.where(far, g, -1))]) if far.any() else 0
         parts.append(ctx.t("series.look.peak", model=_name(ctx, m), lag=top, back=h - top))
