@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -516,7 +517,7 @@ def fit_bundle(
 SERIES_DIR = "series"  # assets/series/<name>.npz: values, times, split, config, PCA
 
 
-def save_bundle(bundle: SeriesBundle, out) -> None:
+def save_bundle(bundle: SeriesBundle, out: Path) -> None:
     """Write ``<out>/series/<name>.npz`` and ``<out>/models/series_<name>.pt``."""
     (out / SERIES_DIR).mkdir(parents=True, exist_ok=True)
     (out / "models").mkdir(parents=True, exist_ok=True)

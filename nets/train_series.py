@@ -44,7 +44,8 @@ def _arch(kind: str, bundles: dict) -> str:
         p = b.info["params"][kind]
         parts.append(f"{name} W={W}, H={H}: {p:,}")
     if kind == "gru":
-        head = "GRU(1→32) → last state → Linear(32→H)"
+        hid = "/".join(str(x) for x in sorted({b.cfg.hidden for b in bundles.values()}))
+        head = f"GRU(1→{hid}) → last state → Linear({hid}→H)"
     else:
         c = {b.tcn.cfg.channels for b in bundles.values()}
         head = (
