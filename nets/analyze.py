@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
+from . import decode_pool
+from .decode import Decoded, decode_array, decode_pil, err_bad_type
 from .gru import unroll
-from .imageio import Preprocessed, decode_image, preprocess
+from .preprocess import Preprocessed, preprocess
 from .registry import checkpoint_extras, load_model, load_vocab
 from .text import EncodedText, encode_user_text
 
 LABELS = ("negative", "positive")
-FULLRES_MAX = 256  # the conv layers run on the photo at up to this many pixels a side
 
 # ----------------------------------------------------------------------------- image
 
@@ -83,19 +85,34 @@ def trace_image28(input28: np.ndarray) -> dict[str, np.ndarray]:
     return {k: v[0].numpy() for k, v in out.items()}
 
 
+def decode_input(data) -> Decoded:
+    """Decode what a page passes: file bytes in the worker pool (always: they are untrusted),
+    a numpy array (a drawing, a gallery digit) or a PIL image in this process."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return decode_pool.decode(data)
+    if isinstance(data, np.ndarray):
+        return decode_array(data)
+    if isinstance(data, Image.Image):
+        return decode_pil(data)
+    raise err_bad_type(data)
+
+
 def analyze_image(data) -> ImageAnalysis:
     """Decode, preprocess and trace one image through the image CNN.
 
     Args:
-        data: file bytes, a PIL image or a numpy array.
+        data: file bytes (decoded in a worker process with time and memory limits: see
+            ``nets.decode_pool``), a numpy array or a PIL image (decoded here: app-side data).
 
     Returns:
         The full trace (see :class:`ImageAnalysis`).
 
     Raises:
-        InputError: the input is not an image the app can read safely.
+        InputError: the input is not an image the app can read safely, or the decoders are
+            busy (``code == "busy"``: try again).
     """
-    pre = preprocess(decode_image(data))
+    decoded = decode_input(data)
+    pre = preprocess(decoded.gray, decoded.rgb)
     acts = trace_image28(pre.input28)
     probs = np.exp(acts["logits"] - acts["logits"].max())
     probs = (probs / probs.sum()).astype(np.float32)

@@ -327,17 +327,41 @@ def upscale(img: np.ndarray, factor: int) -> np.ndarray:
     return np.repeat(np.repeat(img, factor, axis=0), factor, axis=1)
 
 
+DISPLAY_ASPECT = 8  # no displayed image is more than 8× wider than tall (or taller than wide)
+
+
+def letterbox(img: np.ndarray, max_aspect: int = DISPLAY_ASPECT) -> np.ndarray:
+    """Pad the short side with mid-grey bars, centred, so it is at least 1/``max_aspect`` of the
+    long side: a 256 × 1 strip becomes 256 × 32, and any display width keeps a height ≥ 1 px.
+
+    Args:
+        img: (H, W) or (H, W, C), uint8 (bars 128) or float in [0, 1] (bars 0.5).
+
+    Returns:
+        ``img`` itself when it is within the aspect ratio, else a padded copy.
+    """
+    h, w = img.shape[:2]
+    pad_h = max(0, -(-w // max_aspect) - h)
+    pad_w = max(0, -(-h // max_aspect) - w)
+    if not pad_h and not pad_w:
+        return img
+    grey = 128 if img.dtype == np.uint8 else 0.5
+    pad = [(pad_h // 2, pad_h - pad_h // 2), (pad_w // 2, pad_w - pad_w // 2)]
+    return np.pad(img, pad + [(0, 0)] * (img.ndim - 2), constant_values=grey)
+
+
 def preprocessing_steps(pre) -> list[tuple[str, np.ndarray]]:
-    """The stages of ``nets.imageio.Preprocessed`` as displayable images, in order.
+    """The stages of ``nets.preprocess.Preprocessed`` as displayable images, in order.
 
     Returns:
         (step id, image) pairs: ``original`` (uint8 gray or RGB), ``gray``, ``ink`` (float in
-        [0, 1]) and ``input28`` (enlarged ×4 for display, values unchanged).
+        [0, 1]) and ``input28`` (enlarged ×4 for display, values unchanged); each letterboxed
+        to at most ``DISPLAY_ASPECT``:1 (values unchanged, mid-grey bars added).
     """
     return [
-        ("original", pre.original),
-        ("gray", pre.gray),
-        ("ink", pre.ink),
+        ("original", letterbox(pre.original)),
+        ("gray", letterbox(pre.gray)),
+        ("ink", letterbox(pre.ink)),
         ("input28", upscale(pre.input28, 4)),
     ]
 

@@ -44,9 +44,11 @@ class CleanText:
 
 
 def clean_text(text: str) -> CleanText:
-    """NFKC-normalise, cap the length, and drop control, format and bidi characters.
+    """NFKC-normalise, cap the length, turn control characters and separators into spaces, and
+    drop invisible format (bidi, zero-width), surrogate, private-use and unassigned characters.
 
-    The zero-width joiner is kept only between two non-ASCII symbols (inside emoji).
+    A control character (NUL, tab, newline…) separates words like a space: "good\\0movie" is two
+    words. The zero-width joiner is kept only between two non-ASCII symbols (inside emoji).
 
     Args:
         text: raw user or corpus text.
@@ -64,17 +66,15 @@ def clean_text(text: str) -> CleanText:
     out = []
     for i, ch in enumerate(text):
         cat = unicodedata.category(ch)
-        if ch in "\t\n\r":
+        if cat in ("Cc", "Zs", "Zl", "Zp"):  # controls (NUL, tab, newline…) and separators
             out.append(" ")
         elif ch == ZWJ:
             prev = text[i - 1] if i else ""
             nxt = text[i + 1] if i + 1 < len(text) else ""
             if prev and nxt and ord(prev) > 0x2000 and ord(nxt) > 0x2000:
                 out.append(ch)
-        elif cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        elif cat in ("Cf", "Cs", "Co", "Cn"):  # invisible format, surrogate, private, unassigned
             continue
-        elif cat == "Zs":
-            out.append(" ")
         else:
             out.append(ch)
     return CleanText("".join(out).strip(), cut)

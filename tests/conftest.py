@@ -104,12 +104,11 @@ def server_log() -> Path:
 
 
 @contextlib.contextmanager
-def started_server(log_path: Path, env: dict | None = None):
-    """``streamlit run app.py`` (README's way) on a free port, logging to ``log_path``.
-
-    Yields the base URL once the server is healthy; stops the server afterwards.
+def server_process(log_path: Path, env: dict | None = None, port: int | None = None):
+    """``streamlit run app.py`` (README's way) on ``port`` (default: a free one), logging to
+    ``log_path``. Yields ``(base URL, process)`` once the server is healthy; stops it afterwards.
     """
-    port = _free_port()
+    port = port or _free_port()
     log = log_path.open("w", encoding="utf-8")
     proc = subprocess.Popen(
         streamlit_cmd(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -122,9 +121,19 @@ def started_server(log_path: Path, env: dict | None = None):
                 tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
                 pytest.fail(f"streamlit did not start (exit {proc.poll()}); {log_path}:\n{tail}")
             time.sleep(0.25)
-        yield base
+        yield base, proc
     finally:
         stop_server(proc, log)
+
+
+@contextlib.contextmanager
+def started_server(log_path: Path, env: dict | None = None):
+    """``streamlit run app.py`` (README's way) on a free port, logging to ``log_path``.
+
+    Yields the base URL once the server is healthy; stops the server afterwards.
+    """
+    with server_process(log_path, env) as (base, _):
+        yield base
 
 
 @pytest.fixture(scope="session")

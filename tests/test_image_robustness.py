@@ -1,7 +1,8 @@
 """Every awkward upload through the FULL ``nets.analyze_image`` (decode, preprocess, trace,
 full-resolution feature maps, OOD score): a complete, finite analysis or an ``InputError``.
 
-``tests/test_imageio.py`` covers decoding alone; this file covers what the pages call.
+``tests/test_decode.py`` covers decoding alone; this file covers what the pages call (file bytes
+go through the worker pool of ``nets.decode_pool``).
 """
 
 from __future__ import annotations
@@ -17,16 +18,11 @@ from hypothesis import strategies as st
 
 import nets
 from nets import InputError
-from nets.analyze import FULLRES_MAX
+from nets.decode import DISPLAY_MAX
 
 TIME_LIMIT = 2.0  # seconds per corpus entry: the issue's bound, for the whole analysis
 
 
-# Known bug (reported to the lead, nets/analyze.py is not this file's owner's): the
-# full-resolution feature maps max-pool an ink image less than 2 px tall or wide (1 × 1,
-# 8000 × 3 scaled to 256 × 1), and torch raises "Output size is too small". Padding the ink
-# image to at least 4 px a side before ``model.features`` fixes it. Until then these entries
-# are expected failures for exactly that error; once fixed they simply pass.
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
     """Tiny models: one intra-op thread is faster on a busy 2-core machine."""
@@ -47,7 +43,7 @@ def check_analysis(a: nets.ImageAnalysis) -> None:
     assert a.probs.shape == (10,) and np.isclose(a.probs.sum(), 1.0, atol=1e-5)
     assert a.label == int(a.probs.argmax())
     H, W = a.fullres_input.shape
-    assert 1 <= max(H, W) <= FULLRES_MAX
+    assert 1 <= max(H, W) <= DISPLAY_MAX
     assert a.fullres["relu1"].shape[0] == 16 and a.fullres["relu1"].shape[1:] == (H, W)
     assert a.fullres["relu2"].shape[0] == 32
     for arr in a.fullres.values():

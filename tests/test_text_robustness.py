@@ -151,7 +151,8 @@ def test_long_texts_truncated_not_rejected(kind, name):
 
 @pytest.mark.parametrize("kind", sorted(ANALYZERS))
 def test_invisible_characters_do_not_change_the_result(kind):
-    """Zero-width, bidi and control characters are dropped before the model reads the text."""
+    """Zero-width and bidi characters are dropped, and a control character is a space, before
+    the model reads the text."""
     plain = ANALYZERS[kind]("good movie")
     noisy = ANALYZERS[kind]("\u202eg\u200bood\x00 \u2066movie\u2069\ufeff")
     assert noisy.tokens == plain.tokens

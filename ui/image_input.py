@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import streamlit as st
 
+from nets.decode import MAX_BYTES, MAX_UPLOAD_MB
 from nets.paths import ASSETS
 from nets.registry import load_npz
 from ui.callbacks import translated
@@ -85,6 +86,12 @@ def _canvas(prefix: str) -> tuple[Kind, np.ndarray] | None:
     return "array", np.ascontiguousarray(data[:, :, :3].max(axis=2))  # (H, W) uint8, white ink
 
 
+def upload_help() -> str:
+    """The uploader's help: what happens, and the size limit (``server.maxUploadSize``)."""
+    limit = t("upload.limit_hint", mb=MAX_UPLOAD_MB, bytes=f"{MAX_BYTES:,}")
+    return f"{t('cnn.input.upload_hint')} {limit}"
+
+
 def image_input(prefix: str) -> tuple[Kind, bytes | np.ndarray] | None:
     """Show the input widgets and return the chosen input.
 
@@ -108,7 +115,7 @@ def image_input(prefix: str) -> tuple[Kind, bytes | np.ndarray] | None:
             t("cnn.input.upload_label"),
             type=UPLOAD_TYPES,
             key=f"{prefix}.upload",
-            help=t("cnn.input.upload_hint"),
+            help=upload_help(),
         )
         return ("bytes", f.getvalue()) if f is not None else None
     if source == "draw":

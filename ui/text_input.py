@@ -52,21 +52,29 @@ def _keys(prefix: str) -> dict[str, str]:
     }
 
 
-def _init(prefix: str, compare: bool) -> None:
-    """Fill the widgets from the query string (a shared link) or this session's last values."""
-    k = _keys(prefix)
-    saved = st.session_state.get(k["saved"], {})
-    if k["text"] not in st.session_state:
-        q = st.query_params.get(TEXT_KEY)
-        st.session_state[k["text"]] = (q if q is not None else saved.get("text", ""))[
-            :MAX_URL_CHARS
-        ]
-    if compare and k["text2"] not in st.session_state:
-        q2 = st.query_params.get(TEXT2_KEY)
-        text2 = (q2 if q2 is not None else saved.get("text2", ""))[:MAX_URL_CHARS]
-        st.session_state[k["text2"]] = text2
-        if k["cmp"] not in st.session_state:
-            st.session_state[k["cmp"]] = bool(text2)
+def _defaults(prefix: str) -> dict[str, str]:
+    """The boxes' default values: the query string (a shared link), else this session's last
+    values (the widgets' own state is dropped when the learner visits another page).
+
+    Defaults only: they are passed as the widgets' ``value``, never written into session state,
+    so what the browser sends always wins. A browser that reconnects to a new session (a server
+    restart) sends what the learner just typed; writing ``?text=`` into session state there used
+    to replace it with the link's sentence on that first run.
+    """
+    saved = st.session_state.get(_keys(prefix)["saved"], {})
+    out = {}
+    for name, qkey in (("text", TEXT_KEY), ("text2", TEXT2_KEY)):
+        q = st.query_params.get(qkey)
+        out[name] = (q if q is not None else saved.get(name, ""))[:MAX_URL_CHARS]
+    return out
+
+
+def _default(key: str, value) -> dict:
+    """``{"value": value}`` for a widget's keyword arguments, or nothing when session state
+    already holds the widget's value (its previous run, or a chip's callback): Streamlit then
+    uses that, and logs a warning if a default is passed as well. Widgets with a key keep their
+    identity whatever their default (Streamlit 1.67: the key is their main identity)."""
+    return {} if key in st.session_state else {"value": value}
 
 
 def _fill(prefix: str, pill_key: str) -> None:
@@ -105,19 +113,22 @@ def text_input(prefix: str, compare: bool = True) -> tuple[str, str | None]:
         or None when comparison is off or empty.
     """
     k = _keys(prefix)
-    _init(prefix, compare)
+    default = _defaults(prefix)
     text = st.text_area(
         t("rnn.input.label"),
         key=k["text"],
+        **_default(k["text"], default["text"]),
         placeholder=t("rnn.input.placeholder"),
         height=90,
         max_chars=MAX_URL_CHARS,
     )
     text2 = None
-    if compare and st.toggle(t("rnn.input.compare_on"), key=k["cmp"]):
+    on = _default(k["cmp"], bool(default["text2"]))
+    if compare and st.toggle(t("rnn.input.compare_on"), key=k["cmp"], **on):
         text2 = st.text_input(
             t("rnn.input.compare_label"),
             key=k["text2"],
+            **_default(k["text2"], default["text2"]),
             placeholder=t("rnn.input.compare_placeholder"),
             max_chars=MAX_URL_CHARS,
         )

@@ -1,4 +1,5 @@
-"""Warm the server once per process: import torch and load the models in the background.
+"""Warm the server once per process: start the image-decoding workers, import torch and load the
+models in the background.
 
 The home page needs neither torch nor a model (``nets`` resolves names lazily), so the first
 page is drawn without waiting seconds for them; this thread then loads them while the learner
@@ -18,6 +19,12 @@ MODELS = ("image_cnn", "row_gru", "text_gru", "text_cnn")
 
 
 def _run() -> None:
+    try:
+        from nets import decode_pool
+
+        decode_pool.pool()  # image-decoding workers start now, in their own processes
+    except Exception:  # the first upload starts them instead
+        log.exception("decode pool did not start")
     try:
         import nets
         import viz.cnn  # noqa: F401  (plotly's figure classes, the builders' strings)

@@ -1,8 +1,11 @@
-"""Tests for nets.imageio: safe decoding of awkward uploads and the MNIST preprocessing."""
+"""Tests for nets.decode (untrusted bytes → small 8-bit arrays, run here in-process) and
+nets.preprocess (the MNIST recipe). The worker pool around the decoder: tests/test_decode_pool.py;
+the red-team's hostile files through the whole analysis: tests/test_hostile.py."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import time
 import warnings
 
@@ -13,15 +16,30 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFile
 
+from nets import decode as dec
+from nets.analyze import decode_input
 from nets.errors import InputError
-from nets.imageio import MAX_BYTES, Preprocessed, decode_image, preprocess, to_28
+from nets.preprocess import Preprocessed, preprocess, to_28
 
 TIME_LIMIT = 2.0  # seconds per corpus entry, decode + preprocess (required by the spec)
 
 
+def decode(data) -> dec.Decoded:
+    """Decode in this process: bytes with the worker's own function, arrays and PIL images as
+    ``nets.analyze`` does."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return dec.decode_untrusted(data)
+    return decode_input(data)
+
+
+def gray_of(data) -> np.ndarray:
+    return decode(data).gray
+
+
 def analyse(data) -> Preprocessed:
     """Decode then preprocess, as the app does."""
-    return preprocess(decode_image(data))
+    d = decode(data)
+    return preprocess(d.gray, d.rgb)
 
 
 def centre_of_mass(a: np.ndarray) -> tuple[float, float]:
@@ -90,7 +108,7 @@ def test_corpus_entry(files, name):
 )
 def test_rejection_codes(files, name, code):
     with pytest.raises(InputError) as info:
-        decode_image(files[name])
+        decode(files[name])
     assert info.value.code == code
 
 
@@ -100,7 +118,7 @@ def test_bomb_file_is_tiny(files):
 
 def test_byte_cap_checked_before_decoding():
     with pytest.raises(InputError) as info:
-        decode_image(b"not even an image" * (MAX_BYTES // 17 + 1))
+        decode(b"not even an image" * (dec.MAX_BYTES // 17 + 1))
     assert info.value.code == "too_large"
 
 
@@ -112,20 +130,19 @@ def test_empty_images_are_clean(files):
 
 
 def test_exif_orientation_applied(files):
-    img = decode_image(files["exif_rotated_jpeg"])
-    assert img.size == (60, 120)  # stored 120×60, shown upright 60×120
-    a = np.asarray(img, dtype=np.float32)  # (120, 60)
+    a = gray_of(files["exif_rotated_jpeg"]).astype(np.float32)
+    assert a.shape == (120, 60)  # stored 120×60, shown upright 60×120
     dark = a < 128
     rows, cols = np.flatnonzero(dark.any(axis=1)), np.flatnonzero(dark.any(axis=0))
     height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
     assert width > 2 * height  # the bar is horizontal
     assert rows.mean() < 60  # near the top: rotated clockwise, not anticlockwise
-    assert img.info == {}  # nothing left that could rotate it a second time
-    assert decode_image(img).size == (60, 120)
+    img = Image.open(io.BytesIO(files["exif_rotated_jpeg"]))
+    assert gray_of(img).shape == (120, 60)  # a PIL image with EXIF is turned upright too
 
 
 def test_rgba_transparent_background_becomes_white_then_inverted(files):
-    gray = np.asarray(decode_image(files["rgba_transparent_png"]))
+    gray = gray_of(files["rgba_transparent_png"])
     assert gray[0, 0] == 255  # transparent black → white paper
     pre = analyse(files["rgba_transparent_png"])
     assert pre.inverted and not pre.empty
@@ -149,27 +166,34 @@ def test_16bit_scaled_not_clipped(files):
 
 def test_16bit_array_scaled():
     ramp = np.linspace(0, 65535, 300).astype(np.uint16)[None, :].repeat(10, axis=0)
-    a = np.asarray(decode_image(ramp))
-    assert a.min() == 0 and a.max() == 255 and 100 < np.median(a) < 155
+    a = gray_of(ramp)
+    assert a.min() <= 1 and a.max() >= 254 and 100 < np.median(a) < 155
 
 
-def test_float_tiff(files):
-    img = decode_image(files["float_tiff"])
-    a = np.asarray(img)
+def test_tiff_refused_but_float_samples_still_scaled(files):
+    """TIFF bytes are refused whatever their name; a float image a caller holds is scaled."""
+    with pytest.raises(InputError) as info:
+        decode(files["float_tiff"])
+    assert info.value.code == "unsupported_format" and "TIFF" in info.value.zh
+    flt = np.asarray(digit_image(64), dtype=np.float32) / 255.0 * 0.9  # values in [0, 0.9]
+    a = gray_of(Image.fromarray(flt))  # mode F
     assert abs(int(a.max()) - 0.9 * 255) <= 1  # [0, 1] floats scaled by 255
-    assert not analyse(files["float_tiff"]).inverted
+    assert not analyse(Image.fromarray(flt)).inverted
 
 
 def test_animated_gif_uses_first_frame(files):
-    got = np.asarray(decode_image(files["animated_gif"]))
+    got = gray_of(files["animated_gif"])
     first = np.asarray(digit_image(64))
     assert np.mean(np.abs(got.astype(int) - first.astype(int))) < 5
 
 
 def test_big_jpeg_is_drafted(files):
-    img = decode_image(files["photo_12mp_jpeg"])
-    assert img.mode == "L"
-    assert min(img.size) >= 1024 and max(img.size) < 4000  # decoded at a reduced scale
+    """A 12 MP JPEG is decoded at 1/8 scale (500×375) and budgeted as such, then shrunk."""
+    head = dec.precheck(files["photo_12mp_jpeg"])
+    assert head.size == (4000, 3000) and dec._draft_scale(4000, 3000) == 8
+    assert head.work_bytes == 500 * 375 * 4  # baseline: the drafted frame only
+    d = decode(files["photo_12mp_jpeg"])
+    assert d.gray.shape == (192, 256) and d.rgb.shape == (192, 256, 3)
 
 
 def test_strip_and_single_pixel(files):
@@ -234,7 +258,7 @@ def test_numpy_inputs(array):
 def test_numpy_rgba_transparent_composited_on_white():
     a = np.zeros((30, 30, 4), np.uint8)  # transparent black
     a[10:20, 14:16] = (0, 0, 0, 255)  # opaque black bar
-    gray = np.asarray(decode_image(a))
+    gray = gray_of(a)
     assert gray[0, 0] == 255 and gray[15, 15] == 0
 
 
@@ -245,33 +269,32 @@ def test_numpy_rgba_transparent_composited_on_white():
 )
 def test_bad_arrays_rejected(array):
     with pytest.raises(InputError) as info:
-        decode_image(array)
+        decode(array)
     assert info.value.zh and info.value.en
 
 
 def test_pil_inputs_and_caller_image_untouched():
     rgb = digit_image(50, ink=0, paper=255).convert("RGB")
+    rgb.putpixel((0, 0), (200, 30, 30))  # one coloured pixel: the image has colour
     before = rgb.tobytes()
-    pre = preprocess(rgb)
+    pre = analyse(rgb)
     assert pre.inverted and not pre.empty
     assert pre.original.shape == (50, 50, 3)  # colour kept for display
+    assert tuple(pre.original[0, 0]) == (200, 30, 30)
     assert rgb.mode == "RGB" and rgb.tobytes() == before
-    img = decode_image(rgb)
-    assert img is not rgb and img.mode == "L"
-    gray = digit_image(28)
-    assert decode_image(gray) is not gray
+    assert analyse(digit_image(50).convert("RGB")).original.shape == (50, 50)  # gray: 2-D
     for mode in ("1", "P", "LA", "I", "F", "I;16", "CMYK", "YCbCr", "HSV"):
-        check_input28(preprocess(digit_image(32).convert(mode)))
+        check_input28(analyse(digit_image(32).convert(mode)))
 
 
 def test_pil_zero_size_and_other_types():
     with pytest.raises(InputError) as info:
-        decode_image(Image.new("L", (0, 0)))
+        decode(Image.new("L", (0, 0)))
     assert info.value.code == "empty_image"
-    with pytest.raises(InputError):
-        decode_image("seven.png")  # a path is not image data
-    with pytest.raises(InputError):
-        decode_image(None)
+    for value in ("seven.png", None):  # a path is not image data
+        with pytest.raises(InputError) as info:
+            decode(value)
+        assert info.value.code == "bad_input_type"
 
 
 def test_bytes_like_inputs():
@@ -355,3 +378,102 @@ def test_mutated_files_never_crash(data):
     else:
         event("ok")
         check_input28(pre)
+
+
+# --------------------------------------------------------------------------------------------
+# Structural pre-checks (bytes only, before any decoding)
+
+
+def progressive_with_scans(n: int) -> bytes:
+    """A valid progressive JPEG whose last scan is repeated until it has ``n`` scans."""
+    base = encode(Image.new("L", (64, 48), 128), "JPEG", progressive=True)
+    eoi, last = base.rindex(b"\xff\xd9"), base.rindex(b"\xff\xda")
+    have = base.count(b"\xff\xda")
+    return base[:eoi] + base[last:eoi] * (n - have) + base[eoi:]
+
+
+def jpeg_with_app_segments(n: int) -> bytes:
+    base = encode(digit_image(32).convert("RGB"), "JPEG")
+    return base[:2] + (b"\xff\xe2\x00\x05ABC") * n + base[2:]
+
+
+def png_with_text_chunks(n: int) -> bytes:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    for i in range(n):
+        info.add_text(f"k{i}", "v")
+    buf = io.BytesIO()
+    digit_image(28).save(buf, "PNG", pnginfo=info)
+    return buf.getvalue()
+
+
+def test_jpeg_scan_limit_is_exact():
+    ok = progressive_with_scans(dec.MAX_SCANS)
+    assert dec.precheck(ok).format == "JPEG"
+    assert decode(ok).gray.shape == (48, 64)  # repeated scans decode (libjpeg warns, goes on)
+    with pytest.raises(InputError) as info:
+        dec.precheck(progressive_with_scans(dec.MAX_SCANS + 1))
+    assert info.value.code == "too_many_scans" and str(dec.MAX_SCANS) in info.value.zh
+
+
+def test_header_segment_limits():
+    """A photo with a long ICC profile or XMP split over many segments is fine; hundreds of
+    segments before the image data are not (JPEG markers and PNG chunks alike)."""
+    assert decode(jpeg_with_app_segments(200)).gray.shape == (32, 32)
+    assert decode(png_with_text_chunks(200)).gray.shape == (28, 28)
+    for data in (jpeg_with_app_segments(300), png_with_text_chunks(300)):
+        with pytest.raises(InputError) as info:
+            dec.precheck(data)
+        assert info.value.code == "too_many_segments"
+
+
+def test_memory_budget_by_format():
+    """The budget counts the decoded frame as Pillow holds it (and libwebp's canvases)."""
+    from badinputs import png_declared, webp_lossless_uniform
+
+    assert dec.precheck(png_declared(4000, 4000, 8, 6)).work_bytes <= dec.WORK_BUDGET
+    assert dec.precheck(webp_lossless_uniform(1900, 2000)).work_bytes <= dec.WORK_BUDGET
+    for data in (png_declared(4100, 4100, 8, 6), webp_lossless_uniform(2100, 2000)):
+        with pytest.raises(InputError) as info:
+            dec.precheck(data)
+        assert info.value.code == "too_big_to_decode"
+        assert f"{dec.WORK_BUDGET // 2**20} MB" in info.value.en
+    progressive = dec.precheck(encode(Image.new("RGB", (2048, 2048)), "JPEG", progressive=True))
+    assert progressive.work_bytes > 2048 * 2048 * 2  # every DCT coefficient is kept
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"II*\x00" + bytes(64), "unsupported_format"),  # TIFF
+        (b"MM\x00+" + bytes(64), "unsupported_format"),  # BigTIFF
+        (b"\x89PNG\r\n\x1a\n", "corrupt_image"),
+        (b"\xff\xd8\xff", "corrupt_image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(6) + b"\xff\xd9", "corrupt_image"),  # no frame
+        (b"GIF89a\x01", "corrupt_image"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8X", "corrupt_image"),
+        (b"BM" + bytes(10), "corrupt_image"),
+        (b"BM" + bytes(12) + b"\x28" + bytes(15) + b"\x04\x00" + bytes(40), "corrupt_image"),
+    ],
+    ids=["tiff", "bigtiff", "png", "jpeg", "jpeg_no_sof", "gif", "webp", "bmp", "bmp_in_jpeg"],
+)
+def test_short_or_foreign_headers(data, code):
+    with pytest.raises(InputError) as info:
+        dec.precheck(data)
+    assert info.value.code == code
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"BM", b"RIFF\0\0\0\0WEBP"]),
+    st.binary(max_size=200),
+)
+def test_precheck_on_random_headers_only_raises_input_error(magic, tail):
+    try:
+        head = dec.precheck(magic + tail)
+    except InputError as exc:
+        event(f"reject: {exc.code}")
+    else:
+        event("passes")
+        assert head.work_bytes <= dec.WORK_BUDGET
