@@ -62,13 +62,14 @@ BAD = {
     "too_long": (rows(C.MAX_ROWS + 1), "too_long"),
     "too_wide": ((",".join(["1"] * (C.MAX_COLUMNS + 1)) + "\n").encode() * 60, "too_wide"),
     "huge": (b"1\n" * (LIMIT // 2 + 1), "too_big"),
+    "too_many_cells": ((",".join(["1"] * 40) + "\n").encode() * 30_000, "too_wide"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_csv_is_rejected_with_a_bilingual_message(case):
     data, want = BAD[case]
-    limit = LIMIT if case != "too_long" else 10 * LIMIT
+    limit = LIMIT if case not in ("too_long", "too_many_cells") else 10 * LIMIT
     with pytest.raises(InputError) as exc:
         table = C.read_csv(data, limit)
         table.series(table.numeric[0])
