@@ -169,10 +169,14 @@ def seasonal_naive(y: np.ndarray, orig: np.ndarray, horizon: int, period: int) -
 
 
 def fit_ar(x: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Least-squares linear AR: coefficients (W + 1, H) (last row: the intercept)."""
-    a = np.hstack([x, np.ones((len(x), 1))])
-    coef, *_ = np.linalg.lstsq(a, target, rcond=None)
-    return coef
+    """Least-squares linear AR: coefficients (W + 1, H) (last row: the intercept).
+
+    Solved with torch (float64, one thread): numpy's multi-threaded BLAS took ≈ 1 s for
+    4,000 × 65 on this busy 2-core machine, torch's single thread milliseconds.
+    """
+    a = torch.from_numpy(np.hstack([x, np.ones((len(x), 1))]))
+    b = torch.from_numpy(np.asarray(target, dtype=np.float64))
+    return torch.linalg.lstsq(a, b, driver="gelsd").solution.numpy()
 
 
 def ar_out(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -390,19 +394,24 @@ class SeriesBundle:
         return {m: errors(p, truth, self.scale) for m, p in self.forecasts(orig).items()}
 
 
-def _pca(bundle: SeriesBundle, x_tr: np.ndarray, x_te: np.ndarray, y_te1: np.ndarray) -> dict:
+def _pca(
+    bundle: SeriesBundle, x_tr: np.ndarray, x_te: np.ndarray, y_te1: np.ndarray, n_states: int
+) -> dict:
     """Fixed 2-D PCA axes of the GRU's states on training windows; held-out background cloud."""
     gru = bundle.gru
     with torch.no_grad():
-        idx = _subsample(len(x_tr), max(1, PCA_STATES // bundle.cfg.window))
+        idx = _subsample(len(x_tr), max(1, n_states // bundle.cfg.window))
         h = gru.trace(torch.as_tensor(x_tr[idx], dtype=torch.float32))["hidden"]
         states = h.reshape(-1, h.shape[-1]).double().numpy()
-        states = states[_subsample(len(states), PCA_STATES)]
+        states = states[_subsample(len(states), n_states)]
         mean = states.mean(axis=0)
-        _, s, vt = np.linalg.svd(states - mean, full_matrices=False)
-        var = s**2
+        # PCA from the (hidden × hidden) covariance, in torch (one thread): numpy's SVD of the
+        # (N × hidden) states took 1.2 s here (BLAS threads on a busy machine).
+        c = torch.from_numpy(states - mean)
+        var, vecs = torch.linalg.eigh(c.T @ c / max(len(c) - 1, 1))
+        var, vecs = var.numpy()[::-1].clip(min=0), vecs.numpy()[:, ::-1]  # largest first
         explained = var[:2] / var.sum() if var.sum() > 0 else np.zeros(2)
-        comps = vt[:2]
+        comps = vecs[:, :2].T  # (2, hidden)
         sel = _subsample(len(x_te), BACKGROUND)
         last = gru.trace(torch.as_tensor(x_te[sel], dtype=torch.float32))["hidden"][:, -1]
         bg = (last.double().numpy() - mean) @ comps.T
@@ -427,6 +436,7 @@ def fit_bundle(
     max_train: int | None = None,
     max_val: int | None = None,
     max_test: int | None = None,
+    pca_states: int = PCA_STATES,
     deadline: float | None = None,
     budget: tuple[float, float] | None = None,
     progress: Progress | None = None,
@@ -442,6 +452,7 @@ def fit_bundle(
             strided), None for all.
         max_test: measure the test errors on at most this many evenly spaced test origins
             (None: all of them).
+        pca_states: training hidden states the PCA axes are fitted on, at most.
         deadline: ``time.monotonic()`` value by which everything must be done (live fit).
         budget: seconds for the GRU and for the CNN (live fit), else no per-model limit.
         progress: called with (fraction of the whole fit done, what is running).
@@ -486,7 +497,7 @@ def fit_bundle(
         mase_scale(values[: split.train_end]), gru, tcn, ar, {}, {}, max_test=max_test,
     )  # fmt: skip
     _, x_te, y_te = parts["test"]
-    bundle.pca = _pca(bundle, x_fit, x_te, y_te[:, 0] if len(y_te) else y_te)
+    bundle.pca = _pca(bundle, x_fit, x_te, y_te[:, 0] if len(y_te) else y_te, pca_states)
     bundle.metrics = bundle.test_errors()
     if progress is not None:
         progress(1.0, "done")

@@ -91,6 +91,9 @@ def test_linear_ar_recovers_a_linear_process():
     assert coef[:-1] == pytest.approx(true, abs=1e-9)
     assert coef[-1] == pytest.approx([0.3, 0.3], abs=1e-9)
     assert S.ar_out(coef, x) == pytest.approx(y, abs=1e-9)
+    noisy = y + rng.normal(0, 0.5, y.shape)  # against numpy's least squares
+    ref, *_ = np.linalg.lstsq(np.hstack([x, np.ones((400, 1))]), noisy, rcond=None)
+    assert S.fit_ar(x, noisy) == pytest.approx(ref, abs=1e-9)
 
 
 def test_errors_by_hand():
@@ -113,6 +116,12 @@ def test_cnn_and_gru_are_matched_in_size(W, H):
     g, c = SM.param_count(gru), SM.param_count(tcn)
     assert abs(c - g) / g <= SM.MATCH_TOLERANCE, (g, c)
     assert SM.receptive_field(tcn.cfg.kernel, tcn.cfg.dilations) >= W
+
+
+@pytest.mark.parametrize(("W", "H", "C"), [(8, 1, 5), (20, 5, 19), (336, 48, 14), (64, 12, 3)])
+def test_tcn_parameter_formula(W, H, C):
+    model = SM.TCNForecaster(SM.TCNForecasterConfig(W, H, C))
+    assert SM.tcn_params(W, H, C) == SM.param_count(model)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
