@@ -176,7 +176,8 @@ def fit_ar(x: np.ndarray, target: np.ndarray) -> np.ndarray:
     """
     a = torch.from_numpy(np.hstack([x, np.ones((len(x), 1))]))
     b = torch.from_numpy(np.asarray(target, dtype=np.float64))
-    return torch.linalg.lstsq(a, b, driver="gelsd").solution.numpy()
+    # .copy(): the solution is a view of a larger buffer, which torch.save would store whole
+    return torch.linalg.lstsq(a, b, driver="gelsd").solution.numpy().copy()
 
 
 def ar_out(coef: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -322,3 +322,22 @@ def test_shipped_values_are_pmdarimas(name, n):
         b = S.load_bundle(name)
         assert np.array_equal(b.values, raw.values)
         assert list(b.times) == list(raw.times)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.skipif(importlib.util.find_spec("pmdarima") is None, reason="pmdarima not installed")
+def test_training_dry_run_writes_only_into_its_folder(tmp_path):
+    from nets.train import main
+
+    shipped = [ASSETS / "series" / f"{n}.npz" for n in SHIPPED] + [METRICS / "series.json"]
+    before = {p: p.stat().st_mtime_ns for p in shipped if p.exists()}
+    main(["series", "--dry-run", "--out", str(tmp_path)])
+    m = json.loads((tmp_path / "metrics" / "series.json").read_text(encoding="utf-8"))
+    assert m["dry_run"] and set(m["series"]) == set(S.SERIES)
+    for name in S.SERIES:
+        assert (tmp_path / "series" / f"{name}.npz").exists()
+        assert (tmp_path / "models" / f"series_{name}.pt").stat().st_size < 300_000
+        assert m["series"][name]["info"]["train_windows_used"] <= 256
+    card = json.loads((tmp_path / "metrics" / "series_gru.json").read_text(encoding="utf-8"))
+    assert card["dry_run"] and card["card"]["data_key"] == "card.data.series"
+    assert {p: p.stat().st_mtime_ns for p in before} == before
