@@ -10,7 +10,7 @@ CNN (``nets.series.fit_bundle``), measures every model's test errors and writes:
 - ``assets/metrics/series_gru.json``, ``series_tcn.json``: the home page's model-card rows.
 
 Seeded; one torch thread (2 threads were 30–70× slower per batch on this shared 2-core
-machine under load); progress printed per epoch; about 6 minutes here. ``--dry-run``: one epoch
+machine under load); progress printed per epoch; 3–9 minutes here (load average 6–12). ``--dry-run``: one epoch
 on 256 training windows per series, written to a temporary folder.
 """
 
