@@ -323,7 +323,10 @@ def serve(script: str, log) -> tuple[subprocess.Popen, str]:
     port = free_port()
     cmd = streamlit_cmd(port)
     cmd[cmd.index("app.py")] = script
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    # Importing tests/conftest set VIZ_STRICT=1 in this process; the measured server must not
+    # validate every figure with plotly (the tests' check), as a real server does not.
+    env = {k: v for k, v in os.environ.items() if k != "VIZ_STRICT"}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while not _healthy(f"{base}/_stcore/health"):

@@ -116,7 +116,10 @@ def start_server(opts: list[str]) -> tuple[subprocess.Popen, str]:
         k, v = o.split("=", 1)
         cmd += [f"--{k}", v]
     log = open(Path(os.environ.get("LOAD_LOG", "/dev/null")), "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    # Importing tests/conftest (for its Chromium flags) set VIZ_STRICT=1 in this process: the
+    # server must not inherit it, or every figure is validated by plotly (the tests' check).
+    env = {k: v for k, v in os.environ.items() if k != "VIZ_STRICT"}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -18,8 +18,11 @@ Prints interactions/s, p50/p95 per kind, errors (time-outs, exception elements, 
 alerts, closed sockets) and the server's RSS (``/proc``) at start, with all sessions open,
 peak and end (and once a minute in loop mode). Starts ``streamlit run app.py`` from the repo
 root, so ``.streamlit/config.toml`` applies (or use ``--url``). Never asserts. Behind
-``scripts/classroom.py``: ``--url http://127.0.0.1:PORT --warm 2 --pid PROXY --pid B0 --pid B1``
-(one warm-up session per worker; CPU and RSS summed over the pids).
+``scripts/classroom.py`` (HAProxy): ``--url http://127.0.0.1:PORT --warm 2 --pid HAPROXY --pid W0
+--pid W1`` with the pids it prints (one warm-up session per worker; CPU and RSS summed over the
+pids) and ``--own-addresses`` (each session from its own loopback address, so that HAProxy's
+per-address limits see one student per session, as on a classroom's network). These clients send no cookie, so HAProxy
+places each session's websocket on the worker with the fewest open requests.
 """
 
 from __future__ import annotations
@@ -76,8 +79,8 @@ MemoryWatch = _Watch
 class Client:
     """One Streamlit session over a raw websocket."""
 
-    def __init__(self, ws_url: str, timeout: float):
-        self.ws_url, self.timeout = ws_url, timeout
+    def __init__(self, ws_url: str, timeout: float, source: str | None = None):
+        self.ws_url, self.timeout, self.source = ws_url, timeout, source
         self.ws = None
         self.hashes: dict[str, str] = {}  # url_pathname → page_script_hash
         self.app_errors = 0  # exception elements and st.error alerts in the current run
@@ -89,6 +92,7 @@ class Client:
             max_size=None,
             open_timeout=self.timeout,
             ping_interval=None,
+            local_addr=(self.source, 0) if self.source else None,
         )
 
     def _scan(self, msg: ForwardMsg) -> None:
@@ -155,11 +159,15 @@ class Client:
 class Session:
     """A student: alternates the CNN page and the RNN page with a fresh sentence."""
 
-    def __init__(self, i: int, ws_url: str, stats: dict, timeout: float, lang: str):
+    def __init__(
+        self, i: int, ws_url: str, stats: dict, timeout: float, lang: str, own_address=False
+    ):
         self.i, self.stats = i, stats
         self.rng = random.Random(i)
         self.lang = lang
-        self.client = Client(ws_url, timeout)
+        # Its own loopback address (Linux routes all of 127/8 to lo), as a student's own device.
+        source = f"127.0.{1 + i // 250}.{1 + i % 250}" if own_address else None
+        self.client = Client(ws_url, timeout, source)
 
     async def record(self, kind: str, coro) -> None:
         try:
@@ -220,7 +228,7 @@ async def run(args) -> None:
     try:
         load1 = os.getloadavg()[0]
         # Warm-up session: loads the models and fills the caches, as the teacher's own visit does
-        # (--warm 2 behind scripts/classroom.py's round robin: one for each of its 2 workers).
+        # (--warm 2 behind scripts/classroom.py's HAProxy: one for each of its 2 workers).
         for w in range(args.warm):
             warm = Session(10_000 + w, ws_url, {}, args.timeout, "en")
             await warm.open()
@@ -233,7 +241,8 @@ async def run(args) -> None:
         stats: dict = {}
         langs = ["en", "zh"]
         sessions = [
-            Session(i, ws_url, stats, args.timeout, langs[i % 2]) for i in range(args.sessions)
+            Session(i, ws_url, stats, args.timeout, langs[i % 2], args.own_addresses)
+            for i in range(args.sessions)
         ]
         t_open = time.perf_counter()
         await asyncio.gather(*(s.open() for s in sessions))
@@ -318,6 +327,12 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--warm", type=int, default=1, help="warm-up sessions before the run")
     ap.add_argument("--url", help="use a running server, e.g. http://127.0.0.1:8501")
+    ap.add_argument(
+        "--own-addresses",
+        action="store_true",
+        help="each session connects from its own 127.0.x.y, as students on their own devices "
+        "(HAProxy's per-address limits then apply per session, as in a classroom)",
+    )
     ap.add_argument(
         "--pid",
         type=int,

@@ -57,6 +57,7 @@ WORKERS = 2  # decodes in flight per server process (2 cores; classroom mode run
 WALL_SECONDS = 1.5  # the longest decode: an 8 MB, 64 MB-budget PNG takes ≈ 0.3 s here
 CPU_SECONDS = 2  # per decode, a backstop behind the wall clock (whole seconds)
 MEMORY_HEADROOM = 384 * 2**20  # address space a worker may add beyond its start-up size
+ACK = b"A"  # a worker's first reply to a file: received
 WAIT_SECONDS = 3.0  # how long an upload waits for a busy pool before "busy, try again"
 START_SECONDS = 30.0  # how long a worker may take to start on a loaded machine
 RECYCLE_RSS = 192 * 2**20  # a worker still this big after a decode is replaced
@@ -326,13 +327,19 @@ class DecodePool:
 
     def _run(self, worker: _Worker, raw: bytes) -> tuple[Decoded | InputError, bool]:
         """Send ``raw`` to ``worker`` and read its answer: (result or rejection, reusable?)."""
+        t0 = time.monotonic()
         try:
             worker.conn.send_bytes(raw)
-        except OSError:
+            # A worker that died while idle (killed from outside, OOM) may still look alive for a
+            # moment: without its acknowledgement the file never reached it — not its fault.
+            if worker.conn.poll(self.wall_seconds) and worker.conn.recv_bytes(8) != ACK:
+                raise OSError("no acknowledgement")
+        except (EOFError, OSError):
+            worker.kill()
             raise _WorkerLost from None
         worker.tasks += 1
-        t0 = time.monotonic()
-        if not worker.conn.poll(self.wall_seconds):
+        left = max(0.05, self.wall_seconds - (time.monotonic() - t0))
+        if not worker.conn.poll(left):
             worker.kill()
             log.warning("decode worker %d killed after %.1f s", worker.pid, self.wall_seconds)
             return too_slow(self.wall_seconds), False
@@ -480,6 +487,7 @@ def worker_main() -> None:
     while True:
         try:
             raw = conn.recv_bytes()
+            conn.send_bytes(ACK)  # the server now knows this file reached a live worker
         except (EOFError, OSError):
             return
         _reset_peak()

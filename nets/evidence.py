@@ -281,14 +281,18 @@ def _side(ratio: float | None) -> int:
 
 
 def _combine(sides: list[int]) -> tuple[str, str]:
+    """The rule: a measure within ``TOLERANCE`` is a tie and counts for neither side; the
+    claim is supported when every other measure favours the CNN, contradicted when every
+    other one favours the RNN, "depends" when they split (or when all are ties)."""
     if not sides:
         return "missing", "missing"
-    if all(s == 1 for s in sides):
-        return "agree", "all_cnn"
-    if all(s == -1 for s in sides):
-        return "disagree", "all_rnn"
-    if all(s == 0 for s in sides):
+    decided = [s for s in sides if s]
+    if not decided:
         return "depends", "tie"
+    if all(s == 1 for s in decided):
+        return "agree", "all_cnn"
+    if all(s == -1 for s in decided):
+        return "disagree", "all_rnn"
     return "depends", "mixed"
 
 

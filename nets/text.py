@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import InputError
+from .errors import rejection
 
 PAD, UNK = "<pad>", "<unk>"
 USER, URL, NUM = "<user>", "<url>", "<num>"
@@ -57,7 +57,7 @@ def clean_text(text: str) -> CleanText:
         The cleaned text and whether the raw length cap cut it.
     """
     if not isinstance(text, str):
-        raise InputError("not_text", "输入必须是文本。", "The input must be text.")
+        raise rejection("not_text", "text.error.not_text", "text")
     # Cap before normalising too: NFKC of a huge string is itself slow.
     cut = len(text) > MAX_RAW_CHARS
     text = unicodedata.normalize("NFKC", text[:MAX_RAW_CHARS])
@@ -161,22 +161,12 @@ def encode_user_text(text: str, vocab: Vocab) -> EncodedText:
     """
     clean = clean_text(text)
     if not clean.text:
-        raise InputError(
-            "empty_text",
-            "请输入一句话（中文或英文）。空白或不可见字符无法分析。",
-            "Please type a sentence (Chinese or English). Blank or invisible characters "
-            "cannot be analysed.",
-        )
+        raise rejection("empty_text", "text.error.empty", "text")
     raw = tokenize(clean.text)
     truncated = clean.cut or len(raw) > MAX_TOKENS
     raw = raw[:MAX_TOKENS]
     ids = vocab.encode(raw)
     if not raw or all(i == vocab.unk_id for i in ids):
-        raise InputError(
-            "unknown_text",
-            "模型不认识这段文字中的任何字符或单词（它只学过中文和英文评论）。请换一句中文或英文试试。",
-            "The model knows none of the characters or words in this text (it learned "
-            "only from Chinese and English reviews). Try a Chinese or English sentence.",
-        )
+        raise rejection("unknown_text", "text.error.unknown", "text")
     tokens = [t if i != vocab.unk_id else UNK for t, i in zip(raw, ids, strict=True)]
     return EncodedText(tokens, raw, ids, truncated)

@@ -61,8 +61,10 @@ with col_out, guarded("prediction", "view.error", log):
     p = f"{a.confidence:.1%}"
     if a.empty:
         st.warning(t("cnn.pred.empty"), icon=":material/draw:")
-    elif a.unlike_training:
-        st.warning(t("cnn.pred.unlike", p=p, ood=f"{a.ood_score:.2f}"))
+    elif a.ood_score > 1:
+        st.warning(t("cnn.pred.far", ood=f"{a.ood_score:.2f}"))
+    elif a.unlike_training:  # the top probability is low
+        st.warning(t("cnn.pred.low", p=p))
     elif a.confidence < SURE:
         st.info(t("cnn.pred.unsure", label=a.label, p=p))
     else:

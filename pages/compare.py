@@ -92,8 +92,10 @@ else:
         st.warning(t("compare.image.empty"), icon=":material/image:")
         st.stop()
     rows = cache.row_analysis(img.input28)
-    if img.unlike_training:
-        st.caption(t("compare.image.unlike"))
+    if img.ood_score > 1:
+        st.caption(t("cnn.pred.far", ood=f"{img.ood_score:.2f}"))
+    elif img.unlike_training:
+        st.caption(t("cnn.pred.low", p=f"{img.confidence:.1%}"))
     left, right = st.columns(2, gap="medium")
     with left:
         header(t("compare.name.cnn"), "blue", str(img.label), img.confidence)

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from ui.i18n import LANG_KEY, current_lang, t
-from ui.model_card import missing_models, model_card_rows
+from ui.model_card import baseline_reading, missing_models, model_card_rows
 from ui.nav import existing_pages
 from ui.shell import require_shell
 from ui.tables import show_all_tables
@@ -37,6 +37,9 @@ for spec in pages:
 st.subheader(t("home.card"))
 st.table(model_card_rows(lang), hide_index=True)
 st.caption(t("home.card.caption"))
+reading = baseline_reading(lang)
+if reading:
+    st.markdown(reading)
 st.caption(t("home.card.data"))
 for name in missing_models():
     st.info(

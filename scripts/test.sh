@@ -6,15 +6,16 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 python -m pip install -r requirements-dev.txt
 
-# Browser tests drive the Debian Chromium (never a Playwright download) and need a CJK font.
+# Browser tests drive the Debian Chromium (never a Playwright download) and need a CJK font;
+# classroom mode's tests run the app behind Debian's HAProxy.
 WQY_FONT=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
-if [[ ! -x /usr/bin/chromium || ! -f "$WQY_FONT" ]]; then
+if [[ ! -x /usr/bin/chromium || ! -f "$WQY_FONT" || ! -x /usr/sbin/haproxy ]]; then
     SUDO=""
     if [[ "$(id -u)" != "0" ]] && command -v sudo >/dev/null 2>&1; then
         SUDO="sudo"
     fi
     $SUDO apt-get update
-    $SUDO apt-get install -y --no-install-recommends chromium fonts-wqy-microhei
+    $SUDO apt-get install -y --no-install-recommends chromium fonts-wqy-microhei haproxy
 fi
 
 # pytest exits 5 when it collected no tests: that is a failure here, as is any other non-zero.

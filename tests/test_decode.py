@@ -323,17 +323,12 @@ def test_process_wide_pillow_state_unchanged(files):
     assert before[1] is False  # Pillow's default: truncated files are errors
 
 
-def test_timings(files):
-    """A 28×28 PNG takes milliseconds and a 12 MP JPEG well under a second."""
-    small, big = files["digit28_png"], files["photo_12mp_jpeg"]
-    analyse(small)  # warm up
-    t0 = time.perf_counter()
-    analyse(small)
-    t1 = time.perf_counter()
-    analyse(big)
-    t2 = time.perf_counter()
-    assert t1 - t0 < 0.05
-    assert t2 - t1 < 1.0
+def test_a_12_megapixel_photo_comes_back_small(files):
+    """The big JPEG is decoded at a reduced scale and only small arrays come back (its time is a
+    figure of bench/decode.py, never an assertion here)."""
+    for name in ("digit28_png", "photo_12mp_jpeg"):
+        a = analyse(files[name])
+        assert max(a.original.shape[:2]) <= 256 and a.input28.shape == (28, 28)
 
 
 # --------------------------------------------------------------------------------------------

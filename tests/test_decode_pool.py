@@ -235,5 +235,6 @@ def test_workers_exit_when_the_server_is_killed():
 def test_a_worker_killed_from_outside_is_replaced(small_pool):
     pid = small_pool.pids()[0]
     os.kill(pid, signal.SIGKILL)
-    assert gone_within([pid], 5) == []
     assert_digit(small_pool)  # the dead idle worker is noticed and replaced, no error shown
+    assert pid not in small_pool.pids()
+    assert gone_within([pid], 15) == []  # and reaped (generous: the machine may be loaded)

@@ -103,6 +103,7 @@ def fake_metrics(monkeypatch, table: dict):
         ({"text_cnn": 2, "text_gru": 1, "image_cnn": 3, "row_gru": 1}, "disagree"),
         ({"text_cnn": 1, "text_gru": 2, "image_cnn": 3, "row_gru": 1}, "depends"),
         ({"text_cnn": 1, "text_gru": 1.05, "image_cnn": 1, "row_gru": 1}, "depends"),
+        ({"text_cnn": 1, "text_gru": 1.05, "image_cnn": 1, "row_gru": 2}, "agree"),  # tie: neutral
         ({}, "missing"),
     ],
 )

@@ -76,9 +76,11 @@ def test_a_photo_is_never_presented_as_a_confident_digit(name):
     ref = nets.analyze_image(data)
     np.testing.assert_allclose(prob_bars(at), ref.probs, atol=1e-6)
     assert not at.success  # no "the CNN reads this as …" for a photo
-    if ref.unlike_training:
-        texts = [w.value for w in at.warning]
-        assert any(t("cnn.pred.unlike", "en").split("(")[0] in x for x in texts), texts
+    texts = [w.value for w in at.warning]
+    if ref.ood_score > 1:  # far from every digit class
+        assert t("cnn.pred.far", "en", ood=f"{ref.ood_score:.2f}") in texts, texts
+    elif ref.unlike_training:  # near a class, but the top probability is low
+        assert t("cnn.pred.low", "en", p=f"{ref.confidence:.1%}") in texts, texts
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -187,7 +189,8 @@ def test_kernel_caption_counts_the_real_kernels():
     w, _ = cnn_explain.kernels("conv1")
     kinds = cnn_explain.kernel_kinds(w[:, 0])
     mixed = int((kinds == "mixed").sum())
-    caption = t("cnn.kernels.conv1", "en", n=len(w), mixed=mixed, one=len(w) - mixed,
+    pos, neg = int((kinds == "positive").sum()), int((kinds == "negative").sum())
+    caption = t("cnn.kernels.conv1", "en", n=len(w), mixed=mixed, pos=pos, neg=neg,
                 share=f"{cnn_explain.ONE_SIGN:.0%}")  # fmt: skip
     assert caption in [c.value for c in at.caption]
     assert 0 < mixed < len(w)  # both kinds exist in the trained conv1

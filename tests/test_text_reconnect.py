@@ -30,7 +30,8 @@ def test_first_sentence_typed_after_a_restart_is_analysed(page):
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / f"reconnect-{os.getpid()}"
     with server_process(log.with_suffix(".1.log"), port=port) as (base, _):
-        page.goto(f"{base}/rnn?lang=en&text={quote(FROM_URL)}")
+        # the attention view shows the analysed sentence as highlighted text
+        page.goto(f"{base}/rnn?lang=en&view=rnn.attention&text={quote(FROM_URL)}")
         wait_for_app(page)
         expect(page.locator(TEXTAREA).first).to_have_value(FROM_URL)
     # The server is gone; the page keeps trying to reconnect. Same port, new process.

@@ -132,3 +132,25 @@ def test_rows_read_the_committed_metrics():
             assert acc == f"{m['test_accuracy'] * 100:.1f}%"
         else:
             assert acc == t("card.missing", "en")
+
+
+def test_baseline_reading_is_computed_from_the_cards_numbers(tmp_path):
+    def write(name, all_, zh, en):
+        m = {"test_accuracy": all_, "test_accuracy_by_language": {"zh": zh, "en": en}}
+        (tmp_path / f"{name}.json").write_text(json.dumps(m), encoding="utf-8")
+
+    write("text_gru", 0.85, 0.82, 0.87)
+    write("text_cnn", 0.83, 0.79, 0.88)
+    write("tfidf_baseline", 0.86, 0.84, 0.875)  # beats both on all and zh, not on en
+    where = t("tables.sep", "en").join(t(f"card.split.{w}", "en") for w in ("all", "zh"))
+    assert model_card.baseline_reading("en", tmp_path) == t("card.baseline.wins", "en", where=where)
+    write("tfidf_baseline", 0.80, 0.78, 0.86)
+    assert model_card.baseline_reading("zh", tmp_path) == t("card.baseline.none", "zh")
+    (tmp_path / "text_cnn.json").unlink()
+    assert model_card.baseline_reading("en", tmp_path) is None
+
+
+def test_the_shipped_baseline_beats_both_networks_on_chinese():
+    """README and model card say so; this re-reads the shipped metrics."""
+    reading = model_card.baseline_reading("en")
+    assert reading and t("card.split.zh", "en") in reading

@@ -133,3 +133,34 @@ def model_card_rows(lang: str, metrics_dir: Path | None = None) -> list[dict[str
         model_card_row(n, read_metrics(n, _dir(metrics_dir)), lang)
         for n in card_models(metrics_dir)
     ]
+
+
+BASELINE = "tfidf_baseline"
+TEXT_MODELS = ("text_gru", "text_cnn")
+
+
+def baseline_reading(lang: str, metrics_dir: Path | None = None) -> str | None:
+    """One sentence, computed from the card's own numbers: on which test sets (all, Chinese,
+    English) the non-neural baseline is more accurate than every neural text model, or None
+    when a metrics file is missing.
+
+    The rule is "more accurate than both", strictly, on the held-out test split.
+    """
+    base = read_metrics(BASELINE, _dir(metrics_dir))
+    nets_ = [read_metrics(n, _dir(metrics_dir)) for n in TEXT_MODELS]
+    if base is None or any(m is None for m in nets_):
+        return None
+
+    def acc(m: dict, where: str):
+        return m.get("test_accuracy") if where == "all" else (
+            m.get("test_accuracy_by_language") or {}).get(where)  # fmt: skip
+
+    wins = [
+        w for w in ("all", "zh", "en")
+        if _is_number(acc(base, w)) and all(
+            _is_number(acc(m, w)) and acc(base, w) > acc(m, w) for m in nets_)
+    ]  # fmt: skip
+    if not wins:
+        return t("card.baseline.none", lang)
+    sep = t("tables.sep", lang)
+    return t("card.baseline.wins", lang, where=sep.join(t(f"card.split.{w}", lang) for w in wins))

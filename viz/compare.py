@@ -106,8 +106,8 @@ def prob_bars(
 def ngram_heatmap(
     tokens: Sequence[str], grid: np.ndarray, kernel_sizes, row_label: str, title: str | None = None
 ) -> go.Figure:
-    """The sentence highlighted once per kernel size: red where the winning n-grams push toward
-    positive, blue toward negative. grid: (K, T) from ``TextCNNAnalysis.ngram_grid()``."""
+    """The sentence highlighted once per kernel size: green where the winning n-grams push toward
+    positive, orange toward negative (the app's sentiment colours). grid: (K, T) from ``TextCNNAnalysis.ngram_grid()``."""
     labels = np.array([step_labels(tokens)] * len(kernel_sizes))  # (K, T)
     m = _sym(grid)
     trace = dict(
@@ -116,7 +116,7 @@ def ngram_heatmap(
         x=np.arange(len(tokens)),
         y=[f"{row_label} {k}" for k in kernel_sizes],
         customdata=labels,
-        colorscale=DIVERGING,
+        colorscale=style.SENTIMENT,
         zmid=0,
         zmax=m,
         zmin=-m,

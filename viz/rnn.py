@@ -21,7 +21,7 @@ from viz.fig import figure
 from viz.style import esc, step_labels, token_axis
 
 POS_COLOR, NEG_COLOR = style.POS, style.NEG
-PROB = [[0.0, NEG_COLOR], [0.5, "#f7f7f7"], [1.0, POS_COLOR]]  # P(positive)
+PROB = style.SENTIMENT  # P(positive)
 MARGIN = dict(l=8, r=8, t=36, b=8)
 WINDOW = 8  # steps drawn in the unrolled network (fits a phone)
 HEAT_WINDOW = 80  # steps drawn in the unit × step heatmaps (keeps a long sentence's JSON small)

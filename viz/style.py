@@ -23,6 +23,7 @@ HYBRID = "#6a3d9a"  # CNN + RNN together
 BASELINE = "#7f7f7f"  # non-neural baselines (persistence, TF-IDF…)
 EXTRA = "#2ca02c"  # a third model (e.g. a Transformer) beside a CNN and an RNN
 POS, NEG = "#1b9e77", "#d95f02"  # sentiment: positive green, negative orange-brown
+SENTIMENT = [[0.0, NEG], [0.5, "#f7f7f7"], [1.0, POS]]  # negative … positive (P or a push)
 CMP = "#7570b3"  # a second input drawn for comparison
 HIGHLIGHT = "#e07b39"  # boxes and cursors drawn over images
 

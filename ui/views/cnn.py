@@ -19,6 +19,7 @@ from viz import cnn as vz
 from viz import style
 
 MAP_LAYERS = ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2")
+FULL_SIDE = 128  # long side of the full-resolution maps as drawn
 
 
 def pct(p: float) -> str:
@@ -80,7 +81,8 @@ def kernels(ctx: Ctx) -> None:
             "cnn.kernels.conv1",
             n=len(w1),
             mixed=int((kinds == "mixed").sum()),
-            one=int((kinds != "mixed").sum()),
+            pos=int((kinds == "positive").sum()),
+            neg=int((kinds == "negative").sum()),
             share=f"{cnn_explain.ONE_SIGN:.0%}",
         )
     )
@@ -125,10 +127,13 @@ def conv(ctx: Ctx) -> None:
             bias=f"{s.bias:.4f}",
             value=f"{s.value:.4f}",
             act=f"{float(out[ch, y, x]):.4f}",
+            layer=layer,
         )
     )
     if st.toggle(ctx.t("cnn.step.animate"), key=ctx.key("anim")):
         st.caption(ctx.t("cnn.step.anim_caption"))
+        if layer == "conv2":
+            st.caption(ctx.t("cnn.step.anim_conv2", i=ic))
         src = cnn_explain.conv_input(layer, a.input28, a.activations)[ic]
         titles = [ctx.t("cnn.step.anim_in"), ctx.t("cnn.step.anim_out", c=ch)]
         fig = vz.conv_animation_fig(src, out[ch], titles, step=2 if layer == "conv1" else 1)
@@ -252,13 +257,16 @@ def fullres(ctx: Ctx) -> None:
         c2.number_input(ctx.t("cnn.full.channel"), 0, maps.shape[0] - 1, best, key=ctx.key(layer))
     )
     h, w = maps.shape[1:]
+    k = max(1, -(-max(h, w) // FULL_SIDE))  # the display keeps every k-th pixel
+    if k > 1:
+        st.caption(ctx.t("cnn.full.every", k=k))
     c3, c4 = st.columns(2)
     with c3:
-        img = cnn_explain.downsample(a.fullres_input, 128)
+        img = cnn_explain.downsample(a.fullres_input, FULL_SIDE)
         ctx.chart(vz.image_fig(img, ctx.t("cnn.full.input"), "gray"), "input")
     with c4:
         title = ctx.t("cnn.full.map", layer=layer, c=ch, h=h, w=w)
-        ctx.chart(vz.image_fig(cnn_explain.downsample(maps[ch], 128), title), "map")
+        ctx.chart(vz.image_fig(cnn_explain.downsample(maps[ch], FULL_SIDE), title), "map")
 
 
 def translation(ctx: Ctx) -> None:
@@ -287,7 +295,7 @@ def translation(ctx: Ctx) -> None:
         [f"P({a.label})", ctx.t("cnn.exp.dx"), ctx.t("cnn.exp.winner")],
     )
     ctx.chart(fig, "curve")
-    common.shift_accuracy(ctx, [("image_cnn", "", style.CNN)], dx, dy)
+    common.shift_accuracy(ctx, [("image_cnn", "", style.CNN)], dx, dy, "cnn.shift.acc_caption")
 
 
 def sharing(ctx: Ctx) -> None:

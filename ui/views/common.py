@@ -11,7 +11,13 @@ from ui.view import Ctx
 from viz import compare as vc
 
 
-def shift_accuracy(ctx: Ctx, models: Sequence[tuple[str, str, str]], dx: int, dy: int) -> None:
+def shift_accuracy(
+    ctx: Ctx,
+    models: Sequence[tuple[str, str, str]],
+    dx: int,
+    dy: int,
+    caption_key: str = "compare.shift.acc_caption",
+) -> None:
     """The shipped held-out accuracy under shifts, one solid (sideways) and one dashed (up/down)
     line per model, the sliders' shifts marked, and the reading rule under it.
 
@@ -19,6 +25,7 @@ def shift_accuracy(ctx: Ctx, models: Sequence[tuple[str, str, str]], dx: int, dy
         ctx: the view's context.
         models: (metrics key such as ``"image_cnn"``, display name or "", colour) per model.
         dx, dy: the current shift, marked on the chart.
+        caption_key: the reading under the chart (one model or both).
     """
     acc = cache.shift_accuracy()
     st.markdown(f"**{ctx.t('compare.shift.acc_heading')}**")
@@ -36,4 +43,4 @@ def shift_accuracy(ctx: Ctx, models: Sequence[tuple[str, str, str]], dx: int, dy
         acc.shifts, curves, ctx.t("compare.shift.px"), ctx.t("compare.shift.acc"), (dx, dy)
     )
     ctx.chart(fig, "accuracy")
-    st.caption(ctx.t("compare.shift.acc_caption", n=acc.n))
+    st.caption(ctx.t(caption_key, n=acc.n))

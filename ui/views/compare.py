@@ -16,6 +16,7 @@ import streamlit as st
 from nets import evidence
 from nets import rnn_explain as rx
 from nets.analyze import LABELS
+from nets.metrics import read_metrics
 from nets.registry import load_npz
 from ui import cache, compare_cache
 from ui.callbacks import translated
@@ -218,6 +219,13 @@ def translation(ctx: Ctx) -> None:
 # ----------------------------------------------------------------------------- evidence
 
 
+def param_ratio(kind: str) -> float:
+    """Parameters of the pair's CNN over its RNN's (from the training metrics)."""
+    cnn, rnn = evidence.TEXT_PAIR if kind == "text" else evidence.IMAGE_PAIR
+    pc, pr = ((read_metrics(n) or {}).get("params") for n in (cnn, rnn))
+    return pc / pr if pc and pr else float("nan")
+
+
 def default_digit() -> np.ndarray:
     """The first gallery digit, preprocessed: the evidence views' digit in sentence mode."""
     return cache.array_analysis(load_npz("samples/digits.npz")["images"][0]).input28
@@ -257,6 +265,7 @@ def speed(ctx: Ctx) -> None:
             ir=num(f["image"]["rnn_sps"]),
         )
     )
+    st.caption(ctx.t("compare.ev.speed_conditions", k=f"{param_ratio('image'):.0f}"))
     if v.verdict == "missing":
         verdict_box(ctx, v, ctx.t("compare.ev.missing"))
     else:
@@ -280,7 +289,12 @@ def speed(ctx: Ctx) -> None:
         )
         ctx.chart(fig, "live")
         side = evidence.verdict_latency((tc, tr))
-        st.caption(ctx.t(f"compare.ev.live.{side}", n=tc.repeats))
+        spread = ctx.t(
+            "compare.ev.live.spread",
+            c=f"{min(tc.all_train_step_ms):.2f}–{max(tc.all_train_step_ms):.2f}",
+            r=f"{min(tr.all_train_step_ms):.2f}–{max(tr.all_train_step_ms):.2f}",
+        )
+        st.caption(ctx.t(f"compare.ev.live.{side}", n=tc.repeats) + " " + spread)
 
 
 def long_text(ctx: Ctx) -> None:
@@ -295,11 +309,19 @@ def long_text(ctx: Ctx) -> None:
         required=True,
     )
     la = evidence.accuracy_by_length(lang)
-    if la.buckets:
+    keep = la.n >= evidence.MIN_BUCKET
+    if keep.any():
         fig = vc.accuracy_by_length(
-            la.buckets, la.n, la.cnn, la.rnn, names(ctx, "text"), ctx.t("compare.ev.tokens"), "n"
+            [b for b, k in zip(la.buckets, keep, strict=True) if k],
+            la.n[keep],
+            la.cnn[keep],
+            la.rnn[keep],
+            names(ctx, "text"),
+            ctx.t("compare.ev.tokens"),
+            "n",
         )
         ctx.chart(fig, "buckets")
+    st.caption(ctx.t("compare.ev.long.conditions", n=evidence.MIN_BUCKET))
     v = evidence.verdict_long_text(lang)
     if v.verdict == "missing":
         verdict_box(ctx, v, ctx.t("compare.ev.missing"))

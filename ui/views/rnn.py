@@ -22,6 +22,7 @@ from viz import rnn as vr
 from viz import style
 
 STEP_KEY = "rnn.step"  # one widget id for every sentence (see ui/callbacks.py)
+RHO_FEW = 12  # below this many tokens a rank correlation is very uncertain (said on screen)
 
 
 def context(a, b=None, text: str = "", step: int | None = None) -> dict:
@@ -180,7 +181,10 @@ def _agreement(ctx: Ctx, attr) -> None:
     word = nattr.agreement(rho)
     rule = ctx.t("rnn.rho.rule", agree=f"{nattr.AGREE_RHO:g}", disagree=f"{nattr.DISAGREE_RHO:g}")
     value = "—" if word == "undefined" else f"{rho:.2f}"
-    st.markdown(ctx.t("rnn.rho.value", rho=value) + " " + ctx.t(f"rnn.rho.{word}"))
+    reading = ctx.t("rnn.rho.value", rho=value) + " " + ctx.t(f"rnn.rho.{word}")
+    if word != "undefined" and len(ctx.a.tokens) < RHO_FEW:
+        reading += " " + ctx.t("rnn.rho.few", T=len(ctx.a.tokens))
+    st.markdown(reading)
     st.caption(rule)
 
 
@@ -238,7 +242,7 @@ def memory(ctx: Ctx) -> None:
     ctx.chart(fig, "curve")
     if len(mc.tokens) > 1:
         h, d = mc.ratio_first_last()
-        st.caption(ctx.t("rnn.mem.summary", h=f"{h:.0%}", d=f"{d:.3g}"))
+        st.caption(ctx.t("rnn.mem.summary", h=f"{h:.3g}", d=f"{d:.3g}"))
 
 
 VIEWS = register(
