@@ -28,6 +28,9 @@ _WHERE = {
     "encode": "analyze",
     "trace_image28": "analyze",
     "InputError": "errors",
+    "SeriesAnalysis": "series",
+    "analyze_series": "series",
+    "series_gradients": "series",
     "MEMBERS": "family",
     "MemoryCurves": "attribution",
     "member_name": "family",
@@ -55,6 +58,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
     from .attribution import MemoryCurves, memory_curves  # noqa: F401
     from .errors import InputError  # noqa: F401
     from .family import MEMBERS, member_name  # noqa: F401
+    from .series import SeriesAnalysis, analyze_series, series_gradients  # noqa: F401
     from .registry import load_model, load_vocab  # noqa: F401
 
 
