@@ -58,8 +58,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
     from .attribution import MemoryCurves, memory_curves  # noqa: F401
     from .errors import InputError  # noqa: F401
     from .family import MEMBERS, member_name  # noqa: F401
-    from .series import SeriesAnalysis, analyze_series, series_gradients  # noqa: F401
     from .registry import load_model, load_vocab  # noqa: F401
+    from .series import SeriesAnalysis, analyze_series, series_gradients  # noqa: F401
 
 
 def __getattr__(name: str):
