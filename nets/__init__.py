@@ -28,6 +28,13 @@ _WHERE = {
     "encode": "analyze",
     "trace_image28": "analyze",
     "InputError": "errors",
+    "SeriesAnalysis": "series",
+    "analyze_series": "series",
+    "series_gradients": "series",
+    "MEMBERS": "family",
+    "MemoryCurves": "attribution",
+    "member_name": "family",
+    "memory_curves": "attribution",
     "load_model": "registry",
     "load_vocab": "registry",
 }
@@ -48,8 +55,11 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
         encode,
         trace_image28,
     )
+    from .attribution import MemoryCurves, memory_curves  # noqa: F401
     from .errors import InputError  # noqa: F401
+    from .family import MEMBERS, member_name  # noqa: F401
     from .registry import load_model, load_vocab  # noqa: F401
+    from .series import SeriesAnalysis, analyze_series, series_gradients  # noqa: F401
 
 
 def __getattr__(name: str):
