@@ -28,6 +28,7 @@ PAGES = (
         "pages/compare.py", "compare", "nav.compare", "nav.compare.desc", ":material/compare:"
     ),
     PageSpec("pages/series.py", "series", "nav.series", "nav.series.desc", ":material/show_chart:"),
+    PageSpec("pages/lessons.py", "lessons", "nav.lessons", "nav.lessons.desc", ":material/school:"),
 )
 
 
