@@ -45,10 +45,9 @@ def present_toggle() -> None:
     )
 
 
-def nav_button(which: str, delta: int, icon: str, disabled: bool) -> None:
+def nav_button(which: str, delta: int, disabled: bool) -> None:
     st.button(
         t(f"lessons.{which}"),
-        icon=icon,
         key=f"lessons.{which}",
         on_click=ul.move,
         args=(p.lid, p.i, p.n, delta),
@@ -82,42 +81,48 @@ else:
     st.markdown(lesson["summary"][lang])
 
 # ----------------------------------------------------------------------------- step controls
-prev_col, mid, next_col = st.columns([1, 3, 1], vertical_alignment="center")
-with prev_col:
-    nav_button("prev", -1, ":material/arrow_back:", p.i == 0)
-with next_col:
-    nav_button("next", 1, ":material/arrow_forward:", p.i == p.n - 1)
-with mid:
+with st.container(horizontal=True, vertical_alignment="center"):  # side by side on a phone too
+    nav_button("prev", -1, p.i == 0)
     if p.present:
         st.progress((p.i + 1) / p.n, text=t("lessons.step", k=p.i + 1, n=p.n))
-    else:
-        ul.sync(STEPS_KEY, p.i + 1)
-        st.segmented_control(
-            t("lessons.steps"),
-            options=list(range(1, p.n + 1)),
-            format_func=partial(ul.step_label, answered),
-            key=STEPS_KEY,
-            required=True,
-            on_change=ul.picked_step,
-            args=(p.lid, STEPS_KEY),
-            label_visibility="collapsed",
-        )
+    nav_button("next", 1, p.i == p.n - 1)
+if not p.present:
+    ul.sync(STEPS_KEY, p.i + 1)
+    st.segmented_control(
+        t("lessons.steps"),
+        options=list(range(1, p.n + 1)),
+        format_func=partial(ul.step_label, answered),
+        key=STEPS_KEY,
+        required=True,
+        on_change=ul.picked_step,
+        args=(p.lid, STEPS_KEY),
+        label_visibility="collapsed",
+    )
 
 # ----------------------------------------------------------------------------- the step
-st.subheader(step["title"][lang])
-st.markdown(step["text"][lang])
-revealed = True
-if "question" in step:
-    with guarded("question", "view.error", log):
-        revealed = ul.question(p, step, lessons_cache.solution(p.lid, p.i), lang)
+# Presenter mode: the question beside the view, so a 1280×720 projector shows both at once.
+text_box, view_box = (
+    st.columns([2, 3], gap="large") if p.present else (st.container(), st.container())
+)
+with text_box:
+    st.subheader(step["title"][lang])
+    if p.present:  # the room reads the question; the teacher can open the text
+        with st.expander(t("lessons.notes"), icon=":material/notes:"):
+            st.markdown(step["text"][lang])
+    else:
+        st.markdown(step["text"][lang])
+    revealed = True
+    if "question" in step:
+        with guarded("question", "view.error", log):
+            revealed = ul.question(p, step, lessons_cache.solution(p.lid, p.i), lang)
 view = ul.view_of(step)
-if revealed or not step.get("reveal_view"):
-    if not p.present:
+with view_box:
+    if revealed or not step.get("reveal_view"):
         st.markdown(f"##### {t(view.title_key)}")
-    with guarded("lesson view", "view.error", log):
-        draw(view, ul.ctx_for(p, lang, step))
-else:
-    st.caption(t("lessons.view_after", view=t(view.title_key)), help=None)
+        with guarded("lesson view", "view.error", log):
+            draw(view, ul.ctx_for(p, lang, step))
+    else:
+        st.caption(t("lessons.view_after", view=t(view.title_key)))
 
 if p.present:
     present_toggle()
@@ -125,14 +130,14 @@ if p.present:
 
 # ----------------------------------------------------------------------------- around the step
 spec = ul.page_spec(step)
-label = t("lessons.try", page=t(spec.title_key), view=t(view.title_key))
+label = t("lessons.try")
 try:
     st.page_link(
         spec.path, label=label, icon=":material/open_in_new:", query_params=ul.try_query(step, lang)
     )
 except StreamlitPageNotFoundError:  # the page run on its own (tests), outside app.py's navigation
     st.markdown(f"[{label}]({ul.try_href(step, lang)})")
-st.caption(t("lessons.try.caption"))
+st.caption(t("lessons.try.caption", page=t(spec.title_key), view=t(view.title_key)))
 
 st.divider()
 done = sum(i in answered for i in questions)

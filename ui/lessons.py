@@ -309,7 +309,6 @@ def question(p: Place, step: dict, sol: L.Solution, lang: str) -> bool:
 PRESENTER_CSS = """
 <style>
 html { font-size: 21px; }
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
 .stButton button { min-height: 3rem; font-size: 1.1rem; }
@@ -321,6 +320,6 @@ html { font-size: 21px; }
 
 
 def presenter_style() -> None:
-    """Projector styling: larger type and buttons, no sidebar (the page also asks Streamlit to
-    collapse it). Our own constant CSS; no learner text goes into HTML."""
+    """Projector styling: larger type and buttons (the page also collapses the sidebar). Our own
+    constant CSS; no learner text goes into HTML."""
     st.html(PRESENTER_CSS)
