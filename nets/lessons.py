@@ -949,9 +949,10 @@ def check_lesson(lesson: dict, solve_questions: bool = True) -> list[str]:
             n = words(step["text"][lang], lang)
             if n > MAX_WORDS:
                 problems.append(f"{where}: {lang} text has {n} words (> {MAX_WORDS})")
-        problems += [f"{where}: {p}" for p in check_input(step["input"])]
+        bad_input = [f"{where}: {p}" for p in check_input(step["input"])]
+        problems += bad_input
         q = step.get("question")
-        if q is None or not solve_questions or problems:
+        if q is None or not solve_questions or bad_input:
             continue
         if q["kind"] not in KINDS:
             problems.append(f"{where}: unknown question kind {q['kind']!r}")
