@@ -3,7 +3,8 @@
 A lesson is a file ``assets/lessons/<id>.json`` (checked by ``assets/lessons/schema.json`` and
 :func:`check_lesson`): a title, a summary and 5–8 steps. A step has a title and a short text in
 both languages, the input it sets (``{"sample": "digit:14"}``, ``{"text": "…", "model":
-"text_gru", "step": 8}``, ``{"series": "load", "point": 624, "horizon": 1}``), the one view it
+"text_gru", "step": 8}``, ``{"series": "load", "point": 624, "horizon": 1}``, ``{"strip": 3}`` (a sample number strip),
+``{"clip": "0:left"}`` (sample digit 0 moving left)), the one view it
 shows (an id of ``ui.views``) and optionally a question.
 
 A question names a *kind* (:data:`KINDS`). :func:`solve` runs the models on the step's input
@@ -136,6 +137,20 @@ def check_input(inp: dict) -> list[str]:
             else:
                 if "step" in inp and not 0 <= int(inp["step"]) < n:
                     problems.append(f"step {inp['step']} outside the {n} tokens")
+    if "strip" in inp:
+        from .hybrid import sample_strips
+
+        if not 0 <= int(inp["strip"]) < len(sample_strips()):
+            problems.append(f"no sample strip {inp['strip']} (0…{len(sample_strips()) - 1})")
+    if "clip" in inp:
+        from .hybrid import sample_digits
+        from .strips import DIRECTIONS
+
+        digit, _, direction = str(inp["clip"]).partition(":")
+        if not (digit.isdigit() and int(digit) < len(sample_digits())):
+            problems.append(f"no sample digit {digit!r} for a clip")
+        if direction not in DIRECTIONS:
+            problems.append(f"no direction {direction!r} (one of {', '.join(DIRECTIONS)})")
     if "series" in inp:
         from . import series as S
 
@@ -156,6 +171,8 @@ class Data:
 
     def __init__(self, inp: dict):
         self.inp = inp
+        self._strips: dict[str, Any] = {}
+        self._clips: dict[str, Any] = {}
 
     @cached_property
     def image(self):
@@ -184,6 +201,24 @@ class Data:
         from .analyze import analyze_text_cnn
 
         return analyze_text_cnn(self.inp["text"])
+
+    def strip_of(self, kind: str = "crnn"):
+        """The sample strip through the CRNN or one of its ablations."""
+        if kind not in self._strips:
+            from . import hybrid as H
+
+            self._strips[kind] = H.analyze_strip(H.sample_strip(int(self.inp["strip"])), kind)
+        return self._strips[kind]
+
+    def clip_of(self, kind: str = "gru"):
+        """The clip (sample digit, direction) through the CNN → GRU or one of its ablations."""
+        if kind not in self._clips:
+            from . import hybrid as H
+
+            digit, direction = str(self.inp["clip"]).split(":")
+            clip = H.make_clip(H.sample_digit(int(digit)), direction)
+            self._clips[kind] = H.analyze_clip(clip, kind)
+        return self._clips[kind]
 
     @cached_property
     def bundle(self):
@@ -775,6 +810,154 @@ def contrast_score(q: dict, d: Data) -> Solution:
     return choice(answer, options, cnn=str(c), rnn=str(r), n=str(len(res)))
 
 
+# ----------------------------------------------------------------------------- CNN + RNN (hybrid page)
+
+
+def strip_columns(q: dict, d: Data) -> Solution:
+    """How many columns (time steps) the CRNN's GRU reads for the strip: its width / stride."""
+    a = d.strip_of()
+    from .strips import STRIDE
+
+    return number(
+        a.T,
+        1,
+        int(q.get("hi", 64)),
+        q.get("tol", 0),
+        T=str(a.T),
+        w=str(a.strip.shape[1]),
+        stride=str(STRIDE),
+    )
+
+
+def column_features(q: dict, d: Data) -> Solution:
+    """How many numbers the CNN hands the GRU per column."""
+    a = d.strip_of()
+    F = int(a.columns.shape[1])
+    m = a.maps["relu3"]
+    return number(
+        F,
+        1,
+        int(q.get("hi", 512)),
+        q.get("tol", 0),
+        F=str(F),
+        c=str(m.shape[0]),
+        h=str(m.shape[1]),
+    )
+
+
+def blank_majority(q: dict, d: Data) -> Solution:
+    """Are most columns' most likely symbol the CTC blank, or a digit?"""
+    from .crnn import BLANK
+
+    a = d.strip_of()
+    blank = int((a.best == BLANK).sum())
+    options = [("blank", opt("blank")), ("digit", opt("digit_symbol"))]
+    return choice(
+        "blank" if blank * 2 > a.T else "digit",
+        options,
+        blank=str(blank),
+        digits=str(a.T - blank),
+        T=str(a.T),
+        share=pct(blank / a.T),
+    )
+
+
+def ctc_length(q: dict, d: Data) -> Solution:
+    """How many digits the greedy CTC decoding of the CRNN's best path keeps."""
+    from .crnn import BLANK
+
+    a = d.strip_of()
+    runs = a.steps.runs
+    blank_runs = sum(1 for r in runs if r[0] == BLANK)
+    return number(
+        len(a.text),
+        0,
+        int(q.get("hi", 12)),
+        q.get("tol", 0),
+        text=a.text or "∅",
+        runs=str(len(runs)),
+        blank_runs=str(blank_runs),
+        T=str(a.T),
+    )
+
+
+def ablations_misread(q: dict, d: Data) -> Solution:
+    """Which of the two ablations (CNN only, RNN only) misread the strip's number?"""
+    from .hybrid import sample_strips
+
+    truth = sample_strips()[int(d.inp["strip"])]
+    wrong = {k: d.strip_of(k).text != truth for k in ("cnn_only", "rnn_only")}
+    answer = {(1, 1): "both", (1, 0): "cnn", (0, 1): "rnn", (0, 0): "neither"}[
+        wrong["cnn_only"], wrong["rnn_only"]
+    ]
+    options = [(k, opt(f"misread_{k}")) for k in ("both", "cnn", "rnn", "neither")]
+    return choice(
+        answer,
+        options,
+        truth=truth,
+        crnn=d.strip_of().text or "∅",
+        cnn=d.strip_of("cnn_only").text or "∅",
+        rnn=d.strip_of("rnn_only").text or "∅",
+    )
+
+
+def settled_frame(step_probs: np.ndarray, label: int) -> int:
+    """The first frame (0-based) from which the most likely direction stays ``label`` (the
+    forming view's rule)."""
+    best = np.asarray(step_probs).argmax(1)
+    return next((i for i in range(len(best)) if (best[i:] == label).all()), len(best) - 1)
+
+
+def motion_settled(q: dict, d: Data) -> Solution:
+    """After how many frames the CNN → GRU's most likely direction stops changing."""
+    c = d.clip_of()
+    n = settled_frame(c.step_probs, c.label) + 1
+    return number(
+        n,
+        1,
+        len(c.step_probs),
+        q.get("tol", 0),
+        t=str(n),
+        F=str(len(c.step_probs)),
+        dir=Label(key=f"hybrid.dir.{c.direction}"),
+        p=pct(c.probs[c.label]),
+        p1=pct(c.step_probs[0, c.label]),
+    )
+
+
+def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson 95 % interval of a proportion ``k / n`` (as ``viz.hybrid.wilson``)."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = k / n
+    den = 1 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
+def one_frame_chance(q: dict, d: Data) -> Solution:
+    """Does the one-frame CNN beat chance on the held-out clips (the 95 % Wilson interval of its
+    accuracy lies above chance)? Also what it says for this clip."""
+    from .hybrid import metrics
+
+    m = metrics("motion")
+    rep = m["models"]["one_frame"]["test"]
+    lo, hi = wilson(rep["accuracy"] * rep["n"], rep["n"])
+    c1 = d.clip_of("one_frame")
+    return yes_no(
+        lo > float(m["chance"]),
+        acc=pct(rep["accuracy"]),
+        lo=pct(lo),
+        hi=pct(hi),
+        chance=pct(m["chance"]),
+        n=str(rep["n"]),
+        gru=pct(m["models"]["gru"]["test"]["accuracy"]),
+        says=Label(key=f"hybrid.dir.{c1.direction}"),
+        truth=Label(key=f"hybrid.dir.{str(d.inp['clip']).split(':')[1]}"),
+    )
+
+
 # ----------------------------------------------------------------------------- series
 
 
@@ -862,8 +1045,8 @@ def lookback_peak(q: dict, d: Data) -> Solution:
 
 @dataclass(frozen=True)
 class Kind:
-    """A question kind: what input it needs (``image``, ``text`` or ``series``) and how it is
-    answered."""
+    """A question kind: what input it needs (``image``, ``text``, ``series``, ``strip`` or
+    ``clip``) and how it is answered."""
 
     needs: str
     solve: Callable[[dict, Data], Solution]
@@ -900,12 +1083,25 @@ KINDS: dict[str, Kind] = {
     "text_agree": Kind("text", text_agree),
     "ngram_size": Kind("text", ngram_size),
     "contrast_score": Kind("text", contrast_score),
+    "strip_columns": Kind("strip", strip_columns, ("hi", "tol")),
+    "column_features": Kind("strip", column_features, ("hi", "tol")),
+    "blank_majority": Kind("strip", blank_majority),
+    "ctc_length": Kind("strip", ctc_length, ("hi", "tol")),
+    "ablations_misread": Kind("strip", ablations_misread),
+    "motion_settled": Kind("clip", motion_settled, ("tol",)),
+    "one_frame_chance": Kind("clip", one_frame_chance),
     "best_model": Kind("series", best_model, ("clear",)),
     "closest_forecast": Kind("series", closest_forecast),
     "field_vs_window": Kind("series", field_vs_window),
     "lookback_peak": Kind("series", lookback_peak, ("model", "marks", "tol")),
 }
-INPUT_KEY = {"image": "sample", "text": "text", "series": "series"}
+INPUT_KEY = {
+    "image": "sample",
+    "text": "text",
+    "series": "series",
+    "strip": "strip",
+    "clip": "clip",
+}
 
 
 def solve(question: dict, inp: dict, data: Data | None = None) -> Solution:

@@ -454,6 +454,103 @@ def ref_lookback_peak(q, inp, sol):
     assert sol.answer == want
 
 
+# ----------------------------------------------------------------------------- CNN + RNN references
+
+
+def crnn_read(inp: dict, kind: str = "crnn") -> tuple[np.ndarray, str]:
+    """(best symbol per column, greedy CTC text) from the model's own forward pass."""
+    from itertools import groupby
+
+    from nets import hybrid as H
+    from nets import strips as S
+
+    strip = S.prepare_strip(H.sample_strip(int(inp["strip"]))).strip
+    with torch.no_grad():
+        logp = H.load_crnn(kind)(torch.tensor(strip, dtype=torch.float32)[None, None])[0]
+    best = logp.argmax(-1).numpy()
+    return best, "".join(str(s) for s, _ in groupby(best) if s != 10)
+
+
+def strip_truth(inp: dict) -> str:
+    from nets import hybrid as H
+
+    return H.sample_strips()[int(inp["strip"])]
+
+
+def ref_strip_columns(q, inp, sol):
+    from nets import hybrid as H
+
+    best, _ = crnn_read(inp)
+    assert int(sol.answer) == len(best)
+    width = len(best) * H.load_crnn().cfg.stride
+    assert f"{width} " in q["ask"]["en"], "the question quotes the strip's width"
+
+
+def ref_column_features(q, inp, sol):
+    from nets import hybrid as H
+    from nets import strips as S
+
+    strip = S.prepare_strip(H.sample_strip(int(inp["strip"]))).strip
+    with torch.no_grad():
+        cols = H.load_crnn().trace(torch.tensor(strip, dtype=torch.float32)[None, None])["columns"]
+    assert int(sol.answer) == cols.shape[-1] == H.load_crnn().gru.input_size
+
+
+def ref_blank_majority(q, inp, sol):
+    best, _ = crnn_read(inp)
+    assert strip_truth(inp) in q["ask"]["en"]
+    assert sol.answer == ("blank" if (best == 10).sum() * 2 > len(best) else "digit")
+
+
+def ref_ctc_length(q, inp, sol):
+    assert strip_truth(inp) in q["ask"]["en"]
+    assert int(sol.answer) == len(crnn_read(inp)[1])
+
+
+def ref_ablations_misread(q, inp, sol):
+    truth = strip_truth(inp)
+    assert truth in q["ask"]["en"]
+    c, r = crnn_read(inp, "cnn_only")[1] != truth, crnn_read(inp, "rnn_only")[1] != truth
+    assert sol.answer == {(1, 1): "both", (1, 0): "cnn", (0, 1): "rnn", (0, 0): "neither"}[c, r]
+
+
+def clip_of(inp: dict) -> torch.Tensor:
+    from nets import hybrid as H
+
+    digit, direction = inp["clip"].split(":")
+    return torch.tensor(H.make_clip(H.sample_digit(int(digit)), direction))[None]
+
+
+def ref_motion_settled(q, inp, sol):
+    """The GRU model run on the first t frames only (it is causal): its answer after t."""
+    from nets import hybrid as H
+
+    clip, model = clip_of(inp), H.load_motion("gru")
+    with torch.no_grad():
+        after = [int(model(clip[:, : t + 1]).argmax()) for t in range(clip.shape[1])]
+    final = after[-1]
+    settled = next(t for t in range(len(after)) if all(a == final for a in after[t:]))
+    assert abs(int(sol.answer) - (settled + 1)) == 0
+
+
+def ref_one_frame_chance(q, inp, sol):
+    import json
+
+    from nets.paths import ASSETS
+    from viz.hybrid import wilson
+
+    m = json.loads((ASSETS / "metrics" / "motion.json").read_text(encoding="utf-8"))
+    rep = m["models"]["one_frame"]["test"]
+    lo, _ = wilson(rep["accuracy"] * rep["n"], rep["n"])
+    assert sol.answer == ("yes" if lo > m["chance"] else "no")
+    from nets import hybrid as H
+    from nets import strips as S
+
+    with torch.no_grad():
+        says = S.DIRECTIONS[int(H.load_motion("one_frame")(clip_of(inp)).argmax())]
+    assert sol.facts["says"].key == f"hybrid.dir.{says}"
+
+
 REFS = {name[4:]: fn for name, fn in globals().items() if name.startswith("ref_")}
 
 

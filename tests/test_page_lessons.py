@@ -201,15 +201,26 @@ def test_try_it_yourself_links_the_page_with_the_input():
         for step in L.load_lesson(lid)["steps"]:
             q = ul.try_query(step, "zh")
             assert q["view"] == step["view"] and q["lang"] == "zh"
-            inp = step["input"]
-            assert q.get("sample", q.get("text", q.get("series"))) == next(iter(inp.values()))
+            for value in shown_values(step["input"]):
+                assert str(value) in q.values(), (lid, step["view"], q)
     at = open_view("lessons", None, "en", lesson="rnn-1", step="5")
     link = [m.value for m in at.markdown if "Try it yourself" in m.value][0]
     href = re.search(r"\((\./rnn\?[^)]+)\)", link).group(1)
     assert "view=rnn.gates" in href and "model=lstm" in href
 
 
-@pytest.mark.parametrize(("lid", "i"), [("rnn-1", 4), ("cnn-1", 3), ("series-1", 4)])
+def shown_values(inp: dict) -> list:
+    """What the page's input widgets must hold for a step's input."""
+    if "clip" in inp:
+        digit, direction = inp["clip"].split(":")
+        return [int(digit), direction]
+    key = next(k for k in ("sample", "text", "series", "strip") if k in inp)
+    return [inp[key]]
+
+
+@pytest.mark.parametrize(
+    ("lid", "i"), [("rnn-1", 4), ("cnn-1", 3), ("series-1", 4), ("hybrid-1", 4), ("hybrid-1", 6)]
+)
 def test_try_it_yourself_opens_the_page_on_the_step(lid, i):
     """The page opened with the link's query shows the step's input and view."""
     step = L.load_lesson(lid)["steps"][i]
@@ -218,10 +229,10 @@ def test_try_it_yourself_opens_the_page_on_the_step(lid, i):
     lang, view_id = q.pop("lang"), q.pop("view")
     at = open_view(page, view_id, lang, **q)
     assert not errors(at)
-    inp = step["input"]
     widgets = (*at.text_area, *at.selectbox, *at.text_input, *at.get("button_group"))
     shown = [w.value for w in widgets]
-    assert next(iter(inp.values())) in shown, shown
+    for value in shown_values(step["input"]):
+        assert value in shown, (value, shown)
     view = all_views()[step["view"]]
     assert any(t(view.title_key, "en") in str(x.label) for x in at.tabs) or chart_specs(at)
 

@@ -181,6 +181,11 @@ def try_query(step: dict, lang: str) -> dict[str, str]:
         for key, val in ((ARCH_QUERY, m.arch), (TOK_QUERY, m.tok)):
             if val != DEFAULTS[key]:
                 q[key] = val
+    if "strip" in inp:  # the CNN + RNN page, part 1 (its own ?sample=: a strip's index)
+        q.update(part="ocr", sample=str(inp["strip"]))
+    if "clip" in inp:  # part 2: ?digit= and ?dir=
+        digit, direction = str(inp["clip"]).split(":")
+        q.update(part="motion", digit=digit, dir=direction)
     if "series" in inp:
         q["series"] = inp["series"]
         for key in ("point", "horizon"):
