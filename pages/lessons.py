@@ -100,9 +100,11 @@ if not p.present:
     )
 
 # ----------------------------------------------------------------------------- the step
-# Presenter mode: the question beside the view, so a 1280×720 projector shows both at once.
+# Presenter mode: the question beside the view, so a 1280×720 projector shows both at once
+# (the whole width for the question while its view waits for the reveal).
+gated = bool(step.get("reveal_view")) and "question" in step and p.i not in ul.progress(p.lid)
 text_box, view_box = (
-    st.columns([2, 3], gap="large") if p.present else (st.container(), st.container())
+    st.columns([2, 3], gap="large") if p.present and not gated else (st.container(), st.container())
 )
 with text_box:
     st.subheader(step["title"][lang])
