@@ -314,6 +314,8 @@ def question(p: Place, step: dict, sol: L.Solution, lang: str) -> bool:
 PRESENTER_CSS = """
 <style>
 html { font-size: 21px; }
+[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"],
+[data-testid="stSidebarCollapsedControl"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
 .stButton button { min-height: 3rem; font-size: 1.1rem; }
@@ -325,6 +327,8 @@ html { font-size: 21px; }
 
 
 def presenter_style() -> None:
-    """Projector styling: larger type and buttons (the page also collapses the sidebar). Our own
-    constant CSS; no learner text goes into HTML."""
+    """Projector styling: larger type and buttons, no sidebar. ``set_page_config`` alone cannot
+    keep it closed: app.py's ``initial_sidebar_state="auto"`` on every rerun reopens it at 1280 px
+    (seen in Chromium after a reveal), so it is hidden here; the presenter toggle and the URL
+    (``&present=1``, ``&lang=``) stay. Our own constant CSS; no learner text goes into HTML."""
     st.html(PRESENTER_CSS)
