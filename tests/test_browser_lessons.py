@@ -99,3 +99,24 @@ def test_handout_downloads_and_opens_offline(app_server, page, browser, tmp_path
         assert view.locator("section.step").count() == len(L.load_lesson(lid)["steps"])
     finally:
         offline.close()
+
+
+def test_a_step_link_on_a_fresh_server(browser, tmp_path):
+    """The URL round-trips: ``?lesson=…&step=…`` opened as the very first request of a server
+    shows that step, in that language, inside the app's shell."""
+    from tests.conftest import started_server
+
+    step = L.load_lesson("rnn-2")["steps"][2]
+    with started_server(tmp_path / "server.log") as base:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        try:
+            page.goto(f"{base}/lessons?lesson=rnn-2&step=3&lang=zh")
+            wait_for_app(page)
+            expect(heading(page, step["title"]["zh"])).to_be_visible(timeout=60_000)
+            assert_no_exception(page)
+            assert re.search(r"lesson=rnn-2", page.url) and step_of(page) == 3
+            assert "lang=zh" in page.url
+            chips = page.locator('[data-testid="stButtonGroup"]').filter(has_text="3")
+            assert chips.count() >= 1
+        finally:
+            page.close()

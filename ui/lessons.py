@@ -319,6 +319,9 @@ html { font-size: 21px; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
 .stButton button { min-height: 3rem; font-size: 1.1rem; }
+[class*="st-key-lessons-guess"] [data-testid="stButtonGroup"] > div {
+  flex-wrap: wrap; overflow-x: visible;  /* in a column, pills scroll sideways: wrap them */
+}
 [class*="st-key-lessons-reveal"] button {
   min-height: 4rem; font-size: 1.4rem;
 }
