@@ -317,6 +317,7 @@ html { font-size: 21px; }
 [data-testid="stSidebar"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapsedControl"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+[data-testid="stHeader"] { background: transparent; }  /* the lesson · step line shows under it */
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
 .stButton button { min-height: 3rem; font-size: 1.1rem; }
 [class*="st-key-lessons-guess"] [data-testid="stButtonGroup"] > div {
