@@ -28,6 +28,11 @@ _WHERE = {
     "encode": "analyze",
     "trace_image28": "analyze",
     "InputError": "errors",
+    "ClipAnalysis": "hybrid",
+    "StripAnalysis": "hybrid",
+    "analyze_clip": "hybrid",
+    "analyze_strip": "hybrid",
+    "make_clip": "hybrid",
     "SeriesAnalysis": "series",
     "analyze_series": "series",
     "series_gradients": "series",
@@ -58,6 +63,13 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
     from .attribution import MemoryCurves, memory_curves  # noqa: F401
     from .errors import InputError  # noqa: F401
     from .family import MEMBERS, member_name  # noqa: F401
+    from .hybrid import (  # noqa: F401
+        ClipAnalysis,
+        StripAnalysis,
+        analyze_clip,
+        analyze_strip,
+        make_clip,
+    )
     from .registry import load_model, load_vocab  # noqa: F401
     from .series import SeriesAnalysis, analyze_series, series_gradients  # noqa: F401
 

@@ -27,8 +27,9 @@ PAGES = (
     PageSpec(
         "pages/compare.py", "compare", "nav.compare", "nav.compare.desc", ":material/compare:"
     ),
-    PageSpec("pages/series.py", "series", "nav.series", "nav.series.desc", ":material/show_chart:"),
     PageSpec("pages/hybrid.py", "hybrid", "nav.hybrid", "nav.hybrid.desc", ":material/join_inner:"),
+    PageSpec("pages/series.py", "series", "nav.series", "nav.series.desc", ":material/show_chart:"),
+    PageSpec("pages/lessons.py", "lessons", "nav.lessons", "nav.lessons.desc", ":material/school:"),
 )
 
 

@@ -9,7 +9,7 @@ import importlib
 
 from ui.view import REGISTRY, View
 
-MODULES = ("cnn", "rnn", "compare", "series", "hybrid")
+MODULES = ("cnn", "rnn", "compare", "hybrid", "series")
 
 
 def all_views() -> dict[str, View]:

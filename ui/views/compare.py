@@ -16,6 +16,7 @@ import streamlit as st
 from nets import evidence
 from nets import rnn_explain as rx
 from nets.analyze import LABELS
+from nets.contrast import CONTRAST_PAIRS
 from nets.metrics import read_metrics
 from nets.registry import load_npz
 from ui import cache, compare_cache
@@ -42,6 +43,34 @@ def pct(x) -> str:
 
 def num(x, fmt: str = ",.0f") -> str:
     return "—" if x is None else format(x, fmt)
+
+
+DEFAULT_TEXT = CONTRAST_PAIRS[2]["a"]  # "虽然…但是…": the page opens on a lesson
+
+
+def lesson_context(spec: dict, lang: str) -> dict:
+    """The views' values for a lesson step's input: ``{"text": …}`` (sentence mode) or
+    ``{"sample": "digit:<i>"}`` (digit mode), analysed through the page's caches.
+
+    Raises:
+        ValueError: neither a sentence nor a gallery sample.
+        nets.InputError: the sentence or the image cannot be read.
+    """
+    from ui.image_input import load_sample, sample_ids
+
+    values = {"default_text": DEFAULT_TEXT}
+    if spec.get("text"):
+        text = spec["text"]
+        gru, cnn = cache.text_analysis(text), cache.text_cnn_analysis(text)
+        values.update(kind="text", text=text, gru=gru, cnn=cnn, payload=text)
+    elif spec.get("sample") in sample_ids():
+        kind, payload = load_sample(spec["sample"])
+        img = cache.image_analysis(payload) if kind == "bytes" else cache.array_analysis(payload)
+        rows = cache.row_analysis(img.input28)
+        values.update(kind="image", img=img, rows=rows, payload=img.input28)
+    else:
+        raise ValueError(f"the side-by-side views need a sentence or a sample, not {spec!r}")
+    return values
 
 
 # ----------------------------------------------------------------------------- sentence
