@@ -12,7 +12,7 @@ from functools import partial
 import streamlit as st
 
 from nets import InputError
-from nets.contrast import CONTRAST_PAIRS
+from nets.contrast import PAIR_BY_ID
 from ui import cache
 from ui.callbacks import translated
 from ui.i18n import current_lang, t
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 require_shell()  # a direct link on a fresh server: rerun inside app.py (ui/shell.py)
 lang = current_lang()
 MODE = "compare.mode"
-DEFAULT_TEXT = CONTRAST_PAIRS[2]["a"]  # "虽然…但是…": the page opens on a lesson
+DEFAULT_TEXT = PAIR_BY_ID["contrast_zh"]["a"]  # "…，但是…": the page opens on a lesson
 
 
 def header(title: str, color: str, label: str, p: float) -> None:
@@ -54,7 +54,7 @@ mode = st.segmented_control(
     key=MODE,
     required=True,
 )
-values = {"kind": mode, "default_text": DEFAULT_TEXT}
+values = {"kind": mode}
 
 if mode == "text":
     text, _ = text_input("compare", compare=False)
@@ -75,8 +75,8 @@ if mode == "text":
     with right:
         p = max(gru.prob_positive, 1 - gru.prob_positive)
         header(t("compare.name.gru"), "orange", t(f"compare.class.{gru.label}"), p)
-    values.update(text=text, gru=gru, cnn=cnn, payload=text)
-    page_views = views.TEXT_VIEWS + views.EVIDENCE_VIEWS
+    values.update(text=text, gru=gru, cnn=cnn)
+    page_views = views.TEXT_VIEWS + views.CLAIM_VIEWS
 else:
     got = image_input("compare")
     if got is None:
@@ -101,7 +101,7 @@ else:
         header(t("compare.name.cnn"), "blue", str(img.label), img.confidence)
     with right:
         header(t("compare.name.rowgru"), "orange", str(rows.label), float(rows.probs[rows.label]))
-    values.update(img=img, rows=rows, payload=img.input28)
-    page_views = views.IMAGE_VIEWS + views.EVIDENCE_VIEWS
+    values.update(img=img, rows=rows)
+    page_views = views.IMAGE_VIEWS + views.CLAIM_VIEWS
 
 render(page_views, Ctx(lang, "compare", values), default=page_views[0].id)

@@ -27,6 +27,7 @@ PAGES = (
     PageSpec(
         "pages/compare.py", "compare", "nav.compare", "nav.compare.desc", ":material/compare:"
     ),
+    PageSpec("pages/lab.py", "lab", "nav.lab", "nav.lab.desc", ":material/science:"),
 )
 
 

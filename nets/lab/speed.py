@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -205,12 +206,18 @@ def timing_models(vocab_size: int = 1000) -> dict[str, nn.Module]:
 
 
 def time_pass(
-    model: nn.Module, length: int, batch: int = TIMING_BATCH, repeats: int = 5, seed: int = 0
+    model: nn.Module,
+    length: int,
+    batch: int = TIMING_BATCH,
+    repeats: int = 5,
+    seed: int = 0,
+    thread_clock: bool = False,
 ) -> dict:
     """CPU and wall time (ms) of one forward+backward pass on a seeded random batch.
 
     The first pass (warm-up) is not counted. CPU time is the whole process's
-    (``time.process_time``: with 2 threads it adds both threads' work).
+    (``time.process_time``: with 2 threads it adds both threads' work), or this thread's
+    (``thread_clock``: in a server, where other sessions' threads share the process).
 
     Returns:
         {"cpu_ms": [...], "wall_ms": [...]} one entry per repeat.
@@ -221,14 +228,15 @@ def time_pass(
     lens = torch.full((batch,), length)
     y = torch.randint(0, 2, (batch,), generator=g)
     model.train()
+    clock = time.thread_time if thread_clock else time.process_time
     cpu, wall = [], []
     for i in range(repeats + 1):
-        c0, w0 = time.process_time(), time.perf_counter()
+        c0, w0 = clock(), time.perf_counter()
         loss = F.cross_entropy(LM.text_logits(model, ids, lens), y)
         loss.backward()
         model.zero_grad(set_to_none=True)
         if i:
-            cpu.append(1e3 * (time.process_time() - c0))
+            cpu.append(1e3 * (clock() - c0))
             wall.append(1e3 * (time.perf_counter() - w0))
     return {"cpu_ms": [round(v, 3) for v in cpu], "wall_ms": [round(v, 3) for v in wall]}
 
@@ -276,9 +284,27 @@ def log_slope(lengths, times) -> float:
     return float(np.polyfit(x, y, 1)[0])
 
 
-def live_probe(length: int, repeats: int = 3) -> dict:
+_probe_lock = threading.Lock()
+PROBE_LENGTHS = (16, 64, 256)  # the live probe's choices (kept short: it runs on the server)
+
+
+def live_probe(length: int, repeats: int = 3) -> dict | None:
     """The live timing probe: forward+backward of the matched CNN and GRU at ``length`` tokens,
-    batch 64, one thread (the app's setting). Returns model → {"cpu_ms", "wall_ms"}."""
-    torch.manual_seed(0)
-    models = timing_models()
-    return {k: time_pass(models[k], length, repeats=repeats) for k in ("cnn", "gru")}
+    batch 64, one thread (the app's setting), ``repeats`` passes after a warm-up.
+
+    Returns:
+        model → {"cpu_ms": [...], "wall_ms": [...]}, or None when another probe is running in
+        this process (one at a time).
+    """
+    if length not in PROBE_LENGTHS:
+        raise ValueError(f"length must be one of {PROBE_LENGTHS}")
+    if not _probe_lock.acquire(blocking=False):
+        return None
+    try:
+        torch.manual_seed(0)
+        models = {k: v for k, v in timing_models().items() if k in ("cnn", "gru")}
+        return {
+            k: time_pass(m, length, repeats=repeats, thread_clock=True) for k, m in models.items()
+        }
+    finally:
+        _probe_lock.release()

@@ -9,7 +9,7 @@ import importlib
 
 from ui.view import REGISTRY, View
 
-MODULES = ("cnn", "rnn", "compare")
+MODULES = ("cnn", "rnn", "compare", "lab")
 
 
 def all_views() -> dict[str, View]:
