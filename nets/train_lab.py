@@ -171,24 +171,32 @@ def _bar(done: float, total: float, t0: float, what: str) -> None:
           flush=True)  # fmt: skip
 
 
-def run(out: Path, dry: bool, quick: bool = False, jobs: int = 2) -> dict:
+def run(
+    out: Path,
+    dry: bool,
+    quick: bool = False,
+    jobs: int = 2,
+    sections: tuple[str, ...] | None = None,
+) -> dict:
     """Run every section and write its JSON (see the module docstring).
 
     Args:
         out: the CLI's output folder (``assets/`` or a temporary one).
         dry, quick: small slices, in this process (dry runs write into a temporary ``out``).
         jobs: worker processes for the training sections of a full run.
+        sections: only these of ``PLAN`` (tests); default all.
 
     Returns:
         Section name → its written dict.
     """
     quick = quick or dry
+    todo = tuple(PLAN) if sections is None else tuple(k for k in PLAN if k in sections)
     t0 = time.perf_counter()
-    total = sum(PLAN[k][0] for k in PLAN)
+    total = sum(PLAN[k][0] for k in todo)
     done = 0.0
     written: dict = {}
     load0 = os.getloadavg()
-    print(f"claims lab ({'quick' if quick else 'full'}): {len(PLAN)} sections, "
+    print(f"claims lab ({'quick' if quick else 'full'}): {len(todo)} sections, "
           f"load {load0[0]:.1f}", flush=True)  # fmt: skip
 
     def finish(name, result, cpu, wall):
@@ -211,18 +219,21 @@ def run(out: Path, dry: bool, quick: bool = False, jobs: int = 2) -> dict:
         done += PLAN[name][0]
         _bar(done, total, t0, f"{name} ({cpu:.0f} s CPU, {wall:.0f} s wall)")
 
-    finish(*section("timing", out, quick))  # alone: it measures the machine
+    if "timing" in todo:
+        finish(*section("timing", out, quick))  # alone: it measures the machine
+    parallel = [name for name in PARALLEL if name in todo]
     if quick or jobs <= 1:
-        for name in PARALLEL:
+        for name in parallel:
             finish(*section(name, out, quick))
     else:
         ctx = get_context("spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            futures = [pool.submit(section, name, out, quick) for name in PARALLEL]
+            futures = [pool.submit(section, name, out, quick) for name in parallel]
             for f in as_completed(futures):
                 finish(*f.result())
     for name in ("long_text", "pairs", "cost", "structure", "race"):
-        finish(*section(name, out, quick))
+        if name in todo:
+            finish(*section(name, out, quick))
     if "synthetic" in written:
         from .lab.synthetic import gradients
 
