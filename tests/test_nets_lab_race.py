@@ -80,6 +80,25 @@ def test_a_race_by_steps_is_reproducible():
     R.run_race(
         "digits", 0, 600, max_steps=2 * R.EVAL_EVERY, on_update=lambda p, f: updates.append(f)
     )
-    assert len(updates) == 2 and all(0 <= f <= 1 for f in updates)
+    # the untrained point at once, then one per EVAL_EVERY steps
+    assert len(updates) == 3 and all(0 <= f <= 1 for f in updates)
+    assert updates == sorted(updates)
     with pytest.raises(ValueError):
         R.RaceRunner().start("audio")
+
+
+def test_the_limit_counts_from_the_request():
+    """The runner passes the moment a race was asked for: loading the data and building the
+    models count toward the limit (a race asked for long ago stops after its first step)."""
+    r = R.run_race("digits", seed=0, limit_s=2.0, started=time.perf_counter() - 100)
+    assert r["stopped"] == "time" and r["elapsed_s"] >= 100
+    assert r["points"]["cnn"]["step"][-1] == 1
+
+
+def test_a_live_race_also_scores_by_the_clock():
+    """On a busy server a live race gets a point at least every ``eval_every_s`` wall seconds
+    (after a step); without it (the CLI's recorded race) only every EVAL_EVERY steps."""
+    slow = R.run_race("digits", 0, 600, max_steps=4, eval_every_s=0.0)
+    assert slow["points"]["cnn"]["step"] == [0, 1, 2, 3, 4]
+    plain = R.run_race("digits", 0, 600, max_steps=4)
+    assert plain["points"]["cnn"]["step"] == [0, 4]

@@ -33,6 +33,8 @@ from .loop import DigitSet, Learner, TextSet, accuracy
 RACE_FILE = ASSETS / "lab" / "race.npz"
 LIMIT_S = 20.0  # wall seconds a race may take
 EVAL_EVERY = 10  # steps (of each model) between validation points
+NICE = 5  # the race thread's niceness (the decode pool's): sessions first, yet it progresses
+EVAL_EVERY_S = 3.0  # live races: also a point after this many wall seconds (a busy server)
 BATCH = 32
 KINDS = ("text", "digits")
 MODELS = ("cnn", "gru")  # the pair, in the order of the legend
@@ -135,6 +137,8 @@ def run_race(
     on_update=None,
     should_stop=None,
     path=None,
+    started: float | None = None,
+    eval_every_s: float | None = None,
 ) -> dict:
     """Race the matched pair of ``kind`` ("text" or "digits").
 
@@ -144,18 +148,25 @@ def run_race(
         on_update: called as ``on_update(points, fraction_done)`` after every validation.
         should_stop: returns True to stop early.
         path: another race data file (the training CLI's fresh one).
+        started: ``time.perf_counter()`` when the race was asked for (the runner's: loading
+            the data and building the models count toward the limit); default: now.
+        eval_every_s: also score a point when this many wall seconds passed since the last
+            one (and a step was taken), so a live race on a busy server still shows its
+            curves growing; None (the CLI's recorded race): every ``EVAL_EVERY`` steps only.
 
     Returns:
         {"kind", "seed", "limit_s", "batch", "eval_every", "points": model → {"cpu_s",
         "wall_s", "step", "loss", "val_acc", "grad_norm"}, "stopped": "time" / "steps" /
         "asked", "elapsed_s", "sizes": model → parameters without the embedding}.
     """
+    t0 = time.perf_counter() if started is None else started
     train, val = race_data(path)[kind]
     models = race_models(kind, seed, path)
     learners = {m: Learner(models[m]) for m in MODELS}
     points = empty_points()
     gen = torch.Generator().manual_seed(seed)
-    t0 = time.perf_counter()
+    if started is None:
+        t0 = time.perf_counter()
     stopped = "steps"
 
     def record():
@@ -173,7 +184,10 @@ def run_race(
             lr._loss, lr._norm = [], []
 
     record()
+    if on_update:  # the untrained models' point: the live chart appears at once
+        on_update(points, min(1.0, (time.perf_counter() - t0) / limit_s))
     step = 0
+    last = (0, time.perf_counter())  # (step, wall clock) of the last point
     done = False
     while not done:
         for batch in train.batches(gen, BATCH):
@@ -182,8 +196,10 @@ def run_race(
                 learners[m].step(batch)
             step += 1
             time.sleep(0)  # let other threads (other learners' sessions) in between steps
-            if step % EVAL_EVERY == 0:
+            due = eval_every_s is not None and time.perf_counter() - last[1] >= eval_every_s
+            if step % EVAL_EVERY == 0 or due:
                 record()
+                last = (step, time.perf_counter())
                 if on_update:
                     on_update(points, min(1.0, (time.perf_counter() - t0) / limit_s))
             if time.perf_counter() - t0 >= limit_s:
@@ -194,7 +210,7 @@ def run_race(
                 stopped, done = "asked", True
             if done:
                 break
-    if step % EVAL_EVERY:
+    if step > last[0]:
         record()
     return {
         "kind": kind,
@@ -219,8 +235,9 @@ class RaceState:
 
     Attributes:
         id: increases with every race started in this process; kind, seed, limit_s: its
-        settings; status: "running", "done" or "error"; started: ``time.monotonic()`` at the
-        start; fraction: of the time limit used; points: as in :func:`run_race`; result: the
+        settings; status: "running", "done" or "error"; started: ``time.perf_counter()`` at the
+        start (the limit counts from it); fraction: of the time limit used
+        at the last validation point; points: as in :func:`run_race`; result: the
         finished race's dict.
     """
 
@@ -254,7 +271,7 @@ class RaceRunner:
             s = self._state
             if s is None or s.status != "running":
                 return 0.0
-            return max(0.0, s.limit_s - (time.monotonic() - s.started))
+            return max(0.0, s.limit_s - (time.perf_counter() - s.started))
 
     def start(self, kind: str, seed: int = 0, limit_s: float = LIMIT_S) -> int | None:
         """Start a race in a daemon thread; its id, or None when a race is already running."""
@@ -266,21 +283,26 @@ class RaceRunner:
             with self._state_lock:
                 self._count += 1
                 self._state = RaceState(self._count, kind, seed, limit_s,
-                                        started=time.monotonic())  # fmt: skip
+                                        started=time.perf_counter())  # fmt: skip
                 rid = self._count
+                started = self._state.started
             threading.Thread(
-                target=self._run, args=(kind, seed, limit_s), name=f"lab-race-{rid}", daemon=True
+                target=self._run,
+                args=(kind, seed, limit_s, started),
+                name=f"lab-race-{rid}",
+                daemon=True,
             ).start()
         except BaseException:
             self._slot.release()
             raise
         return rid
 
-    def _run(self, kind: str, seed: int, limit_s: float) -> None:
+    def _run(self, kind: str, seed: int, limit_s: float, started: float) -> None:
         try:
             with contextlib.suppress(AttributeError, OSError):  # this thread only (Linux)
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-            result = run_race(kind, seed, limit_s, on_update=self._update)
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+            result = run_race(kind, seed, limit_s, on_update=self._update, started=started,
+                              eval_every_s=EVAL_EVERY_S)  # fmt: skip
             with self._state_lock:
                 self._state.result = result
                 self._state.points = copy.deepcopy(result["points"])

@@ -346,7 +346,8 @@ def _probe(ctx: Ctx) -> None:
 def race(ctx: Ctx) -> None:
     quotes(ctx, "convergence_monitoring", "training_speed")
     experiment(ctx, "race", s=f"{lab_race.LIMIT_S:.0f}", every=lab_race.EVAL_EVERY,
-               batch=lab_race.BATCH, nt=f"{lab_race.TEXT_TRAIN:,}", nd=f"{lab_race.DIGIT_TRAIN:,}")  # fmt: skip
+               every_s=f"{lab_race.EVAL_EVERY_S:.0f}", batch=lab_race.BATCH,
+               nt=f"{lab_race.TEXT_TRAIN:,}", nd=f"{lab_race.DIGIT_TRAIN:,}")  # fmt: skip
     c1, c2, c3 = st.columns([2, 1, 1])
     with c1:
         kind = seg(ctx, "lab.race.kind", lab_race.KINDS, "lab.race.kind.", "kind")
@@ -384,8 +385,8 @@ def _live(ctx: Ctx, names: dict, xk: str):
     i = 0
     while True:
         snap = lab_race.RUNNER.snapshot()
-        elapsed = snap.fraction * snap.limit_s
-        bar.progress(min(1.0, snap.fraction), text=ctx.t("lab.race.running", s=f"{elapsed:.0f}"))
+        elapsed = min(snap.limit_s, time.perf_counter() - snap.started)  # the runner's clock
+        bar.progress(elapsed / snap.limit_s, text=ctx.t("lab.race.running", s=f"{elapsed:.0f}"))
         fig = vl.race_fig(snap.points, names, _race_titles(ctx), xk, ctx.t(f"lab.race.x.{xk}"))
         with place:
             st.plotly_chart(fig, width="stretch", config=CHART_CONFIG, key=ctx.key(f"live{i}"))
