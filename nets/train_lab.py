@@ -50,11 +50,13 @@ PLAN: dict[str, tuple[float, dict, dict]] = {
     "structure": (5, {}, {}),
     "race": (50, {"limit_s": 20.0, "max_steps": None}, {"limit_s": 60.0, "max_steps": 20}),
 }  # fmt: skip
+OUTPUTS = ("assets/metrics/lab", "assets/models/lab", "assets/lab")  # what a run writes
 PARALLEL = ("speed_text", "speed_digits", "synthetic_first", "synthetic_pattern", "shift")
 
 
 def code_version() -> dict:
-    """The git commit of the code that computed the numbers, and whether files were modified."""
+    """The git commit of the code that computed the numbers, and whether files were modified
+    (the run's own outputs, written while it runs, do not count)."""
 
     def git(*args: str) -> str:
         try:
@@ -66,7 +68,7 @@ def code_version() -> dict:
 
     return {
         "commit": git("rev-parse", "HEAD") or "unknown",
-        "dirty": bool(git("status", "--porcelain")),
+        "dirty": bool(git("status", "--porcelain", "--", ".", *(f":!{p}" for p in OUTPUTS))),
     }
 
 
