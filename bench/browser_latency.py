@@ -41,10 +41,10 @@ What each view's charts are (the page's default view, as a learner arriving ther
 only the opened view of a page computes and draws — ui/view.py):
 
 - ``/cnn`` with the Upload source, default view "Layers": probability bars, the architecture
-  strip, the conv1 feature-map grid (3 plotly charts) and the 4 preprocessing images;
+  strip, the conv1 feature-map grid (3 plotly charts) and the preprocessing strip (1 image);
 - ``/rnn``, default view "Unrolled network": 1 chart;
-- ``/compare`` sentence mode (view "Both predictions": 1 chart and a table) and digit mode
-  (upload; view "Both predictions and CNN maps": 2 charts); the counts are printed.
+- ``/compare`` sentence mode and digit mode (upload), view "Both predictions": 1 chart and a
+  table each; the counts are printed.
 
 Prints median / p95 and the ratio to the trivial page's figure for the same kind of input.
 Never asserts. The browser runs on the same cores as the server, so figures include client

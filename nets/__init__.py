@@ -28,6 +28,18 @@ _WHERE = {
     "encode": "analyze",
     "trace_image28": "analyze",
     "InputError": "errors",
+    "ClipAnalysis": "hybrid",
+    "StripAnalysis": "hybrid",
+    "analyze_clip": "hybrid",
+    "analyze_strip": "hybrid",
+    "make_clip": "hybrid",
+    "SeriesAnalysis": "series",
+    "analyze_series": "series",
+    "series_gradients": "series",
+    "MEMBERS": "family",
+    "MemoryCurves": "attribution",
+    "member_name": "family",
+    "memory_curves": "attribution",
     "load_model": "registry",
     "load_vocab": "registry",
 }
@@ -48,8 +60,18 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load on first
         encode,
         trace_image28,
     )
+    from .attribution import MemoryCurves, memory_curves  # noqa: F401
     from .errors import InputError  # noqa: F401
+    from .family import MEMBERS, member_name  # noqa: F401
+    from .hybrid import (  # noqa: F401
+        ClipAnalysis,
+        StripAnalysis,
+        analyze_clip,
+        analyze_strip,
+        make_clip,
+    )
     from .registry import load_model, load_vocab  # noqa: F401
+    from .series import SeriesAnalysis, analyze_series, series_gradients  # noqa: F401
 
 
 def __getattr__(name: str):

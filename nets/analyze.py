@@ -12,12 +12,15 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from . import decode_pool
+from . import decode_pool, lstm
 from .decode import Decoded, decode_array, decode_pil, err_bad_type
+from .family import DEFAULT as DEFAULT_MEMBER
+from .family import MEMBERS, vocab_source
 from .gru import unroll
 from .preprocess import Preprocessed, preprocess
 from .registry import checkpoint_extras, load_model, load_vocab
 from .text import EncodedText, encode_user_text
+from .words import encode_user_words
 
 LABELS = ("negative", "positive")
 
@@ -180,18 +183,29 @@ def analyze_rows(input28: np.ndarray) -> RowAnalysis:
 
 @dataclass
 class TextAnalysis:
-    """The attention GRU's full trace for one sentence.
+    """One RNN family member's full trace for one sentence (the attention GRU by default).
 
     Attributes:
         tokens: what the model reads (``<unk>`` where unknown); raw_tokens: as written.
         token_ids: vocabulary ids.
-        hidden: (T, H) the GRU state after each token (``nn.GRU``'s own output).
-        update_gate, reset_gate, candidate: (T, H) from a manual unroll with the same weights.
+        hidden: (T, H·dirs) the state after each token (the recurrent module's own output;
+            bidirectional: [h→_t ; h←_t], forward units first).
+        update_gate, reset_gate, candidate: (T, H·dirs) GRU gates z, r and candidate n from a
+            manual unroll with the same weights (None for the LSTM).
         attention: (T,) attention weights, summing to 1.
         attention_scores: (T,) the scores before the softmax.
-        prefix_prob_positive: (T,) P(positive) reading only the first t tokens.
+        prefix_prob_positive: (T,) P(positive) reading only the first t tokens. One direction:
+            the prediction so far (the states h_1..h_t are the ones the whole sentence uses).
+            Bidirectional (``prefix_kind == "reread"``): the model run again on tokens 1..t
+            alone, both directions; not a reading "so far", because the backward reader of
+            the prefix starts at token t, not at the sentence's end.
         prob_positive: P(positive) for the whole sentence; label: "negative" / "positive".
         truncated: the text was cut to the length cap.
+        model: the family member's checkpoint name (``nets.family.MEMBERS``).
+        directions: 1, or 2 for a bidirectional member.
+        gates: every gate by its letter, (T, H·dirs): GRU "z", "r", "n"; LSTM "i", "f", "o", "g".
+        cell: (T, H) the LSTM's cell state c_t (None for a GRU).
+        suffix_prob_positive: (T,) bidirectional only: the model run on tokens t..T alone.
     """
 
     tokens: list[str]
@@ -208,11 +222,41 @@ class TextAnalysis:
     label: str
     truncated: bool
     logits: np.ndarray = field(repr=False, default=None)
+    model: str = DEFAULT_MEMBER
+    directions: int = 1
+    gates: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    cell: np.ndarray | None = field(default=None, repr=False)
+    suffix_prob_positive: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def prefix_kind(self) -> str:
+        """``"so_far"`` (one direction) or ``"reread"`` (bidirectional: each prefix re-read)."""
+        return "reread" if self.directions == 2 else "so_far"
+
+    @property
+    def units(self) -> int:
+        """H, the units of one reader."""
+        return self.hidden.shape[1] // self.directions
+
+    def direction_states(self, direction: str = "forward", what: str = "hidden") -> np.ndarray:
+        """(T, H) one reader's half of ``hidden`` (or of a gate, ``what`` = its letter, or the
+        ``"cell"``) : forward = units 0..H−1, backward = H..2H−1."""
+        arr = {"hidden": self.hidden, "cell": self.cell}.get(what)
+        arr = self.gates[what] if arr is None and what in self.gates else arr
+        H = self.units
+        return arr[:, H:] if direction == "backward" else arr[:, :H]
 
 
-def encode(text: str) -> EncodedText:
-    """Validate and tokenise a sentence with the shared vocabulary (raises InputError)."""
-    return encode_user_text(text, load_vocab())
+def encode(text: str, model: str = DEFAULT_MEMBER) -> EncodedText:
+    """Validate and tokenise a sentence the way ``model`` reads it (raises InputError).
+
+    Chinese by characters (the TextCNN, ``text_gru`` and the ``*`` family members) or by words
+    (the ``*_word`` members, ``nets.words``); English word by word either way.
+    """
+    vocab = load_vocab(vocab_source(model))
+    if model in MEMBERS and MEMBERS[model].tok == "word":
+        return encode_user_words(text, vocab)
+    return encode_user_text(text, vocab)
 
 
 def prefix_probs(model, hidden: torch.Tensor) -> torch.Tensor:
@@ -228,37 +272,116 @@ def prefix_probs(model, hidden: torch.Tensor) -> torch.Tensor:
     return torch.softmax(model.fc(w @ hidden), -1)[:, 1]  # (T,)
 
 
-def analyze_text(text: str) -> TextAnalysis:
-    """Tokenise one sentence and trace it through the attention GRU.
+def _one_direction(rnn: torch.nn.Module, reverse: bool) -> torch.nn.Module:
+    """A one-direction module sharing one reader's weights of a bidirectional ``rnn`` (built per
+    call: a few small tensors, never a change to the shared model)."""
+    one = type(rnn)(rnn.input_size, rnn.hidden_size, batch_first=True)
+    sfx = "_reverse" if reverse else ""
+    one.load_state_dict(
+        {k: getattr(rnn, f"{k}{sfx}") for k in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
+                                                 "bias_hh_l0")},
+        assign=True,
+    )  # fmt: skip
+    return one.eval()
+
+
+def reread_probs(model, emb: torch.Tensor, hidden: torch.Tensor, suffix: bool = False):
+    """P(positive) of a bidirectional model run anew on each prefix 1..t (or suffix t..T) alone.
+
+    Reading a prefix alone leaves its forward states h→_1..h→_t as in the whole sentence; only
+    the backward reader changes (it starts at token t). So the backward reader is run once over
+    a batch of the T reversed prefixes (row t: tokens t, t−1, …, 1, then padding, which comes
+    after every real step and so changes none), and attention and the classifier read
+    [h→_s ; h←^(t)_s] for s ≤ t. A suffix is the mirror image. Equals running the model on each
+    piece (tested); ≈ one extra one-direction pass over T × T tokens instead of 2T packed ones.
+
+    Args:
+        model: the bidirectional member; emb: (T, E) the sentence's embeddings; hidden:
+            (T, 2H) its states in the whole sentence.
+
+    Returns:
+        (T,) P(positive) per prefix (row t = tokens 1..t+1) or suffix (row t = tokens t+1..T).
+    """
+    T, H = emb.shape[0], model.cfg.hidden
+    pos = torch.arange(T)
+    if suffix:  # row t reads tokens t, t+1, …, T−1 forward
+        src = pos[:, None] + pos[None, :]  # (T, T): row t, step k → token t + k
+        valid = src < T
+        run = _one_direction(model.gru, reverse=False)
+    else:  # row t reads tokens t, t−1, …, 0 backward
+        src = pos[:, None] - pos[None, :]
+        valid = src >= 0
+        run = _one_direction(model.gru, reverse=True)
+    x = emb[src.clamp(0, T - 1)] * valid[..., None]  # (T, T, E), padding after each piece
+    out = run(x)[0]  # (T, T, H): row t, step k
+    # State of piece t at sentence position s: step |s − t| of row t.
+    step = (pos[None, :] - pos[:, None]).abs().clamp(max=T - 1)  # (T, T)
+    mask = (pos[None, :] >= pos[:, None]) if suffix else (pos[None, :] <= pos[:, None])
+    moving = out.gather(1, step[..., None].expand(T, T, H))  # (T, T, H)
+    kept = (hidden[:, H:] if suffix else hidden[:, :H])[None].expand(T, T, H)
+    states = torch.cat([moving, kept] if suffix else [kept, moving], dim=-1)  # [h→ ; h←]
+    context, _ = model.pool(states, mask)  # masked attention over each piece
+    return torch.softmax(model.fc(context), -1)[:, 1]
+
+
+def _gates(cell: str, rnn, x: torch.Tensor, directions: int) -> tuple[dict, np.ndarray | None]:
+    """Manual unrolls of every direction: gates by letter (T, H·dirs) and the LSTM cell (T, H·dirs)."""
+    runs = [False, True][:directions]
+    if cell == "lstm":
+        steps = [lstm.unroll(rnn, x, reverse=r) for r in runs]
+        names = {"i": "input_gate", "f": "forget_gate", "o": "output_gate", "g": "candidate"}
+        cell_state = np.concatenate([s.cell for s in steps], axis=1)
+    else:
+        steps = [unroll(rnn, x, reverse=r) for r in runs]
+        names = {"z": "update_gate", "r": "reset_gate", "n": "candidate"}
+        cell_state = None
+    gates = {k: np.concatenate([getattr(s, a) for s in steps], axis=1) for k, a in names.items()}
+    return gates, cell_state
+
+
+def analyze_text(text: str, model: str = DEFAULT_MEMBER) -> TextAnalysis:
+    """Tokenise one sentence and trace it through an RNN family member (the attention GRU).
 
     Args:
         text: Chinese, English or mixed; cleaned and capped at 200 tokens.
+        model: a member of ``nets.family.MEMBERS`` (``text_gru``, ``text_lstm``, ``text_bigru``,
+            and their ``*_word`` versions that read Chinese by words).
 
     Returns:
         The full trace (see :class:`TextAnalysis`).
 
     Raises:
         InputError: empty text, or nothing the model can read.
+        ValueError: ``model`` is not a family member.
     """
-    enc = encode(text)
-    model = load_model("text_gru")
+    if model not in MEMBERS:
+        raise ValueError(f"{model!r} is not an RNN family member")
+    m = MEMBERS[model]
+    enc = encode(text, model)
+    net = load_model(model)
+    dirs = 2 if m.bidirectional else 1
     ids = torch.tensor([enc.token_ids])
+    suffix = None
     with torch.inference_mode():
-        emb = model.embedding(ids)  # (1, T, E)
-        out = model.trace_embedded(emb)
-        steps = unroll(model.gru, emb[0])
-        hidden = out["hidden"][0]  # (T, H)
-        prefix = prefix_probs(model, hidden).numpy()
-        scores = model.attention_scores(out["hidden"])[0].numpy()
+        emb = net.embedding(ids)  # (1, T, E)
+        out = net.trace_embedded(emb)
+        gates, cell = _gates(m.cell, net.gru, emb[0], dirs)
+        hidden = out["hidden"][0]  # (T, H·dirs)
+        if dirs == 1:
+            prefix = prefix_probs(net, hidden).numpy()
+        else:
+            prefix = reread_probs(net, emb[0], hidden).numpy()
+            suffix = reread_probs(net, emb[0], hidden, suffix=True).numpy()
+        scores = net.attention_scores(out["hidden"])[0].numpy()
     probs = torch.softmax(out["logits"][0], -1).numpy()
     return TextAnalysis(
         tokens=enc.tokens,
         raw_tokens=enc.raw_tokens,
         token_ids=enc.token_ids,
         hidden=hidden.numpy(),
-        update_gate=steps.update_gate,
-        reset_gate=steps.reset_gate,
-        candidate=steps.candidate,
+        update_gate=gates.get("z"),
+        reset_gate=gates.get("r"),
+        candidate=gates.get("n", gates.get("g")),
         attention=out["attention"][0].numpy(),
         attention_scores=scores,
         prefix_prob_positive=prefix,
@@ -266,6 +389,11 @@ def analyze_text(text: str) -> TextAnalysis:
         label=LABELS[int(probs.argmax())],
         truncated=enc.truncated,
         logits=out["logits"][0].numpy(),
+        model=model,
+        directions=dirs,
+        gates=gates,
+        cell=cell,
+        suffix_prob_positive=suffix,
     )
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from .analyze import encode, image_tensor
+from .family import MEMBERS
 from .registry import load_model
 from .stats import spearman
 
@@ -145,13 +146,15 @@ def text_attributions(text: str, model_name: str = "text_gru") -> np.ndarray:
     are comparable: > 0 pushes toward "positive", < 0 toward "negative".
 
     Args:
-        text: the sentence (validated as in ``analyze_text``).
-        model_name: ``"text_gru"`` or ``"text_cnn"``.
+        text: the sentence (validated and tokenised as ``analyze_text(text, model_name)``).
+        model_name: ``"text_cnn"`` or any RNN family member (``nets.family.MEMBERS``:
+            ``text_gru``, ``text_lstm``, ``text_bigru`` and their ``*_word`` versions, whose
+            tokens are Chinese words).
 
     Returns:
         (T,) one value per token.
     """
-    enc = encode(text)
+    enc = encode(text, model_name)
     model = _private(model_name)
     T = len(enc.token_ids)
     ids = _text_ids(enc, model)
@@ -164,7 +167,7 @@ def text_attributions(text: str, model_name: str = "text_gru") -> np.ndarray:
 def text_log_odds(text: str, model_name: str = "text_gru") -> tuple[float, float]:
     """(logit₊ − logit₋) of ``model_name`` on the sentence and on its all-``<pad>`` baseline:
     the two ends of the path :func:`text_attributions` integrates along."""
-    enc = encode(text)
+    enc = encode(text, model_name)
     model = load_model(model_name)
     ids = _text_ids(enc, model)
     forward = _text_forward(model_name, model, len(enc.token_ids))
@@ -173,11 +176,19 @@ def text_log_odds(text: str, model_name: str = "text_gru") -> tuple[float, float
     return float(both[0]), float(both[1])
 
 
-def _state_jacobian_norms(model: torch.nn.Module, emb: torch.Tensor) -> np.ndarray:
-    """‖∂h_T/∂x_t‖_F for each t: one vectorised Jacobian of the last GRU state. emb: (T, E)."""
+def _state_jacobian_norms(
+    model: torch.nn.Module, emb: torch.Tensor, backward: bool = False
+) -> np.ndarray:
+    """‖∂s/∂x_t‖_F for each t, s = a reader's final state: one vectorised Jacobian. emb: (T, E).
+
+    s = h_T of the (forward) recurrent layer (the LSTM's h_T, not its cell), or, with
+    ``backward``, h←₁: the backward reader of a bidirectional model after the whole sentence.
+    """
+    H = model.cfg.hidden
 
     def last_state(e):  # (T, E) → (H,)
-        return model.gru(e[None])[0][0, -1]
+        out = model.gru(e[None])[0][0]  # (T, H·dirs)
+        return out[0, H:] if backward else out[-1, :H]
 
     with torch.enable_grad():
         jac = torch.autograd.functional.jacobian(last_state, emb, vectorize=True)  # (H, T, E)
@@ -202,20 +213,26 @@ def text_memory(text: str) -> np.ndarray:
 
 @dataclass
 class MemoryCurves:
-    """Two answers to "how much does token t still matter at the end?" for the attention GRU.
+    """Two answers to "how much does token t still matter at the end?" for an RNN family member.
 
     Attributes:
         tokens: what the model reads.
         state: (T,) ‖∂h_T/∂x_t‖_F — how much token t's embedding x_t still moves the last
-            hidden state h_T (fades for early tokens: vanishing gradients).
+            hidden state h_T (fades for early tokens: vanishing gradients). The LSTM's h_T (not
+            its cell); the forward reader's h→_T for a bidirectional member.
         decision: (T,) ‖∂(logit₊ − logit₋)/∂x_t‖₂ — how much it still moves the decision. The
             classifier reads an attention-weighted average of every h_t, not h_T alone, so an
             early token can move the decision strongly even when it barely moves h_T.
+        state_backward: (T,) bidirectional members only: ‖∂h←₁/∂x_t‖_F, the backward reader's
+            final state (it reads from the end, so its memory fades toward the sentence's end).
+        model: the member.
     """
 
     tokens: list[str]
     state: np.ndarray
     decision: np.ndarray
+    state_backward: np.ndarray | None = None
+    model: str = "text_gru"
 
     def ratio_first_last(self) -> tuple[float, float]:
         """(state, decision) of the first token divided by those of the last token."""
@@ -226,26 +243,31 @@ class MemoryCurves:
         return r(self.state), r(self.decision)
 
 
-def memory_curves(text: str) -> MemoryCurves:
-    """Both memory curves of the attention GRU for one sentence, from autograd.
+def memory_curves(text: str, model_name: str = "text_gru") -> MemoryCurves:
+    """Both memory curves of an RNN family member (the attention GRU by default), from autograd.
 
-    Cost: one vectorised Jacobian of h_T (64 outputs) and one backward pass of the log-odds,
-    whatever the sentence length (never one forward pass per token).
+    Cost: one vectorised Jacobian of h_T (64 outputs; one more for a bidirectional member's
+    backward reader) and one backward pass of the log-odds, whatever the sentence length
+    (never one forward pass per token).
 
     Raises:
         InputError: the sentence cannot be read.
+        ValueError: ``model_name`` is not a family member.
     """
-    enc = encode(text)
-    model = load_model("text_gru")  # inputs get gradients, weights do not: no hooks, shared is safe
+    if model_name not in MEMBERS:
+        raise ValueError(f"{model_name!r} is not an RNN family member")
+    enc = encode(text, model_name)
+    model = load_model(model_name)  # inputs get gradients, weights do not: no hooks, shared is safe
     with torch.no_grad():
         emb = model.embedding(torch.tensor([enc.token_ids]))[0]  # (T, E)
     state = _state_jacobian_norms(model, emb)
+    back = _state_jacobian_norms(model, emb, True) if MEMBERS[model_name].bidirectional else None
     with torch.enable_grad():
         e = emb.clone().requires_grad_(True)
         z = model.trace_embedded(e[None])["logits"][0]  # eval mode: no dropout
         (grad,) = torch.autograd.grad(z[1] - z[0], e)  # (T, E)
     decision = grad.norm(dim=1).numpy().astype(np.float32)
-    return MemoryCurves(list(enc.tokens), state, decision)
+    return MemoryCurves(list(enc.tokens), state, decision, back, model_name)
 
 
 # ----------------------------------------------------------------------------- attention vs IG

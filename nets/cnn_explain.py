@@ -366,6 +366,35 @@ def preprocessing_steps(pre) -> list[tuple[str, np.ndarray]]:
     ]
 
 
+def _rgb8(img: np.ndarray) -> np.ndarray:
+    """A display image as uint8 RGB (H, W, 3): floats in [0, 1] scaled, gray repeated."""
+    a = np.asarray(img)
+    if a.dtype != np.uint8:
+        a = np.rint(np.clip(a, 0.0, 1.0) * 255).astype(np.uint8)
+    return np.repeat(a[..., None], 3, axis=2) if a.ndim == 2 else a
+
+
+def preprocessing_strip(pre, height: int = 84, gap: int = 8) -> np.ndarray:
+    """Every stage of :func:`preprocessing_steps` side by side in ONE image (uint8 RGB).
+
+    One image instead of four: the browser fetches one media file per image after each upload,
+    and each fetch came after the rerun had finished. Each stage is scaled to ``height`` pixels
+    (nearest neighbour: a 28×28 input keeps its pixels), white gaps between.
+
+    Returns:
+        (height, W, 3) uint8, stages in the order of :func:`preprocessing_steps`.
+    """
+    from PIL import Image
+
+    tiles = []
+    for _, img in preprocessing_steps(pre):
+        rgb = _rgb8(img)
+        w = max(1, round(rgb.shape[1] * height / rgb.shape[0]))
+        tiles.append(np.asarray(Image.fromarray(rgb).resize((w, height), Image.Resampling.NEAREST)))
+        tiles.append(np.full((height, gap, 3), 255, np.uint8))
+    return np.concatenate(tiles[:-1], axis=1)
+
+
 def downsample(img: np.ndarray, max_side: int) -> np.ndarray:
     """Every k-th pixel so the long side is ≤ ``max_side`` (display only): (H, W) → (h, w)."""
     k = max(1, int(np.ceil(max(img.shape[-2:]) / max_side)))

@@ -28,21 +28,29 @@ class GRUSteps:
 
 
 @torch.inference_mode()
-def unroll(gru: nn.GRU, x: torch.Tensor, h0: torch.Tensor | None = None) -> GRUSteps:
-    """Run a single-layer, unidirectional GRU step by step.
+def unroll(
+    gru: nn.GRU, x: torch.Tensor, h0: torch.Tensor | None = None, reverse: bool = False
+) -> GRUSteps:
+    """Run one direction of a single-layer GRU step by step.
 
     Args:
         gru: the trained module (its weights are read, not changed).
         x: inputs (T, I) for one sequence.
         h0: initial state (H,), zeros by default.
+        reverse: run the backward direction of a bidirectional GRU (its ``*_reverse`` weights,
+            reading x_T first); the results are returned in sentence order either way, so
+            ``hidden[t]`` is h←_t, the state after reading tokens T..t.
 
     Returns:
         Hidden states and gates at every step, as numpy arrays.
     """
     H = gru.hidden_size
-    w_ih, w_hh = gru.weight_ih_l0, gru.weight_hh_l0  # (3H, I), (3H, H)
-    b_ih, b_hh = gru.bias_ih_l0, gru.bias_hh_l0  # (3H,)
+    sfx = "_reverse" if reverse else ""
+    w_ih, w_hh = getattr(gru, f"weight_ih_l0{sfx}"), getattr(gru, f"weight_hh_l0{sfx}")
+    b_ih, b_hh = getattr(gru, f"bias_ih_l0{sfx}"), getattr(gru, f"bias_hh_l0{sfx}")  # (3H,)
     gi_all = x @ w_ih.T + b_ih  # (T, 3H): the input part of every step at once
+    if reverse:
+        gi_all = gi_all.flip(0)
     h = torch.zeros(H, dtype=x.dtype) if h0 is None else h0
     hs, zs, rs, ns = [], [], [], []
     for gi in gi_all:
@@ -57,6 +65,9 @@ def unroll(gru: nn.GRU, x: torch.Tensor, h0: torch.Tensor | None = None) -> GRUS
         ns.append(n)
 
     def stack(v):
-        return torch.stack(v).numpy() if v else np.zeros((0, H), np.float32)
+        if not v:
+            return np.zeros((0, H), np.float32)
+        a = torch.stack(v)
+        return (a.flip(0) if reverse else a).numpy()
 
     return GRUSteps(stack(hs), stack(zs), stack(rs), stack(ns))

@@ -152,6 +152,76 @@ class TextGRU(nn.Module):
         return self.trace_embedded(self.embedding(ids), mask)["logits"]
 
 
+# ----------------------------------------------------------------------------- the RNN family
+
+
+@dataclass
+class TextRNNConfig:
+    vocab_size: int
+    cell: str = "lstm"  # "gru" or "lstm"
+    bidirectional: bool = False
+    embed_dim: int = 64
+    hidden: int = 64  # per direction
+    attn_dim: int = 64
+    num_classes: int = 2
+    dropout: float = 0.3
+    embed_dropout: float = 0.3
+    pad_id: int = 0
+
+
+class TextRNN(TextGRU):
+    """The RNN family: Embedding → GRU or LSTM (one or two directions) → additive attention → linear.
+
+    With ``cell="lstm"`` this is the source document's ``TextRNN`` (``LSTM(128,
+    return_sequences=True)`` + ``AttentionLayer``), at our size. Bidirectional: the state at step t
+    is [h→_t ; h←_t] (forward read tokens 1..t, backward read tokens T..t), 2H wide, and attention
+    weighs those concatenated states. The recurrent layer is ``self.rnn``.
+    """
+
+    def __init__(self, cfg: TextRNNConfig):
+        nn.Module.__init__(self)
+        self.cfg = cfg
+        dirs = 2 if cfg.bidirectional else 1
+        width = cfg.hidden * dirs
+        self.embedding = nn.Embedding(cfg.vocab_size, cfg.embed_dim, padding_idx=cfg.pad_id)
+        cls = {"gru": nn.GRU, "lstm": nn.LSTM}[cfg.cell]
+        self.rnn = cls(cfg.embed_dim, cfg.hidden, batch_first=True, bidirectional=cfg.bidirectional)
+        self.attn_proj = nn.Linear(width, cfg.attn_dim)
+        self.attn_v = nn.Linear(cfg.attn_dim, 1, bias=False)
+        self.embed_drop = nn.Dropout(cfg.embed_dropout)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.fc = nn.Linear(width, cfg.num_classes)
+
+    @property
+    def gru(self) -> nn.Module:  # the recurrent layer under TextGRU's name (its helpers read it)
+        return self.rnn
+
+    def trace_embedded(self, emb: torch.Tensor, mask: torch.Tensor | None = None):
+        """From embeddings (B, T, E): hidden (B, T, H·dirs), attention (B, T), logits (B, C).
+
+        ``mask`` (B, T) marks real tokens (right padding). A bidirectional batch with padding is
+        packed, so the backward direction starts at each sentence's own last token; one direction
+        needs no packing (a state never sees the padding after it; 3× faster on this CPU).
+        """
+        if mask is None:
+            mask = torch.ones(emb.shape[:2], dtype=torch.bool, device=emb.device)
+        x = self.embed_drop(emb)
+        lengths = mask.sum(-1)
+        if self.cfg.bidirectional and bool((lengths < emb.shape[1]).any()):
+            packed = nn.utils.rnn.pack_padded_sequence(
+                x, lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            out, _ = self.rnn(packed)
+            hidden, _ = nn.utils.rnn.pad_packed_sequence(
+                out, batch_first=True, total_length=emb.shape[1]
+            )  # (B, T, H·dirs), zeros past each end
+        else:
+            hidden, _ = self.rnn(x)  # (B, T, H·dirs)
+        context, weights = self.pool(hidden, mask)
+        logits = self.fc(self.drop(context))  # (B, C)
+        return {"hidden": hidden, "attention": weights, "context": context, "logits": logits}
+
+
 # ----------------------------------------------------------------------------- TextCNN
 
 
@@ -222,11 +292,15 @@ class TextCNN(nn.Module):
 
 # ----------------------------------------------------------------------------- checkpoints
 
+# The family's checkpoints beyond text_gru (see nets/family.py): cell × direction × tokenisation.
+FAMILY = ("text_lstm", "text_bigru", "text_gru_word", "text_lstm_word", "text_bigru_word")
+
 MODEL_CLASSES = {
     "image_cnn": (ImageCNN, ImageCNNConfig),
     "row_gru": (RowGRU, RowGRUConfig),
     "text_gru": (TextGRU, TextGRUConfig),
     "text_cnn": (TextCNN, TextCNNConfig),
+    **{name: (TextRNN, TextRNNConfig) for name in FAMILY},
 }
 
 
@@ -239,10 +313,14 @@ def checkpoint(name: str, model: nn.Module, vocab: list[str] | None = None) -> d
 
 
 def from_checkpoint(ck: dict) -> nn.Module:
-    """Rebuild a model in eval mode from :func:`checkpoint`'s dict."""
+    """Rebuild a model in eval mode from :func:`checkpoint`'s dict.
+
+    The parameters are the checkpoint's own tensors (``assign=True``), not copies: a loader that
+    keeps the checkpoint (``nets.registry``) then holds each weight once, not twice.
+    """
     cls, cfg_cls = MODEL_CLASSES[ck["name"]]
     model = cls(cfg_cls(**ck["config"]))
-    model.load_state_dict(ck["state_dict"])
+    model.load_state_dict(ck["state_dict"], assign=True)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)

@@ -63,10 +63,23 @@ def load_model(name: str) -> nn.Module:
 
 
 @_locked
-@lru_cache(maxsize=1)
-def load_vocab() -> Vocab:
-    """The bilingual vocabulary shared by both text models (built from the training split)."""
-    return Vocab(_checkpoint("text_gru")["vocab"])
+@lru_cache(maxsize=4)
+def _vocab(name: str) -> Vocab:
+    return Vocab(_checkpoint(name)["vocab"])
+
+
+def load_vocab(name: str = "text_gru") -> Vocab:
+    """The vocabulary stored with model ``name`` (built from the training split).
+
+    The default, ``text_gru``'s, is shared by both text models and every family member that
+    reads Chinese by characters; the by-words members share ``text_gru_word``'s
+    (``nets.family.vocab_source``). One object per vocabulary, however it is asked for.
+    """
+    return _vocab(name)
+
+
+load_vocab.cache_clear = _vocab.cache_clear
+load_vocab.cache_info = _vocab.cache_info
 
 
 def checkpoint_extras(name: str) -> dict:

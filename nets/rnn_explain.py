@@ -1,9 +1,11 @@
 """Numerical helpers for the RNN page: the shipped hidden-state projection, unit orderings,
 gate summaries and where the prediction flips. No Streamlit, no figures.
 
-The projection (``assets/projections/text_gru.npz``) is a PCA fitted once by ``nets.derive`` on
-hidden states of training sentences, so the axes are the same for every sentence; its
-background cloud holds the final states of held-out (test-split) sentences.
+The projection (``assets/projections/<model>.npz``) is a PCA fitted once (by ``nets.derive`` for
+``text_gru``, by ``nets.train_family`` for the other family members) on hidden states of training
+sentences, so the axes are the same for every sentence; its background cloud holds the final
+states of held-out (test-split) sentences. A bidirectional member has one projection per
+direction (its file's ``bwd_*`` arrays are the backward reader's: final state = h←₁).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .registry import load_model, load_npz
 
 PROJECTIONS = "projections/{model}.npz"  # one fixed PCA basis per recurrent model
 ORDERS = ("index", "variance", "positive")
+DIRECTIONS = ("forward", "backward")
 
 
 @dataclass(frozen=True)
@@ -35,35 +38,44 @@ class Background:
     index: np.ndarray
 
 
-def projection(model: str = "text_gru") -> dict[str, np.ndarray]:
-    """A model's shipped PCA basis: mean (H,), components (3, H), explained (3,) variance
-    ratios, and the held-out background cloud (``bg_points``, ``bg_labels``, …)."""
-    return load_npz(PROJECTIONS.format(model=model))
+def projection(model: str = "text_gru", direction: str = "forward") -> dict[str, np.ndarray]:
+    """The shipped PCA basis of ``model``'s states (of one reader of a bidirectional model):
+    mean (H,), components (3, H), explained (3,) variance ratios, and the background arrays."""
+    p = load_npz(PROJECTIONS.format(model=model))
+    if direction == "forward":
+        return p
+    if direction != "backward" or "bwd_mean" not in p:
+        raise ValueError(f"{model} has no {direction!r} projection")
+    return {**p, **{k.removeprefix("bwd_"): v for k, v in p.items() if k.startswith("bwd_")}}
 
 
-def project_states(hidden: np.ndarray, model: str = "text_gru") -> np.ndarray:
-    """Project hidden states onto a model's shipped PCA axes (the same for every input).
+def project_states(
+    hidden: np.ndarray, model: str = "text_gru", direction: str = "forward"
+) -> np.ndarray:
+    """Project hidden states onto the shipped PCA axes.
 
     Args:
-        hidden: (T, H) states (``TextAnalysis.hidden``, ``RowAnalysis.hidden``).
-        model: whose basis (``"text_gru"``, ``"row_gru"``).
+        hidden: (T, H) states of one reader (``TextAnalysis.hidden``, or one direction's half
+            of a bidirectional member's, ``TextAnalysis.direction_states``).
+        model, direction: whose axes.
 
     Returns:
         (T, 3) coordinates on PC1..PC3.
     """
-    p = projection(model)
+    p = projection(model, direction)
     h = np.asarray(hidden, dtype=np.float32)  # (T, H)
     return ((h - p["mean"][None, :]) @ p["components"].T).astype(np.float32)  # (T, 3)
 
 
-def explained() -> np.ndarray:
+def explained(model: str = "text_gru", direction: str = "forward") -> np.ndarray:
     """(3,) the share of training-state variance along each projection axis."""
-    return np.asarray(projection()["explained"], dtype=np.float32)
+    return np.asarray(projection(model, direction)["explained"], dtype=np.float32)
 
 
-def background() -> Background:
-    """The held-out background cloud shipped with the projection."""
-    p = projection()
+def background(model: str = "text_gru", direction: str = "forward") -> Background:
+    """The held-out background cloud shipped with the projection (final states: h_T, or h←₁
+    for the backward reader)."""
+    p = projection(model, direction)
     n = len(p["bg_points"])
     return Background(
         points=p["bg_points"].astype(np.float32),
@@ -74,26 +86,30 @@ def background() -> Background:
     )
 
 
-def positive_weight() -> np.ndarray:
-    """(H,) each hidden unit's weight toward positive: fc.weight[positive] − fc.weight[negative].
+def positive_weight(model: str = "text_gru") -> np.ndarray:
+    """(H·dirs,) each hidden unit's weight toward positive: fc.weight[positive] − fc.weight[negative].
 
     The classifier reads the attention-weighted average of the states, so a unit with a large
     positive value here pushes the verdict toward positive when it is high.
     """
-    w = load_model("text_gru").fc.weight.detach().numpy()  # (2, H)
+    w = load_model(model).fc.weight.detach().numpy()  # (2, H·dirs)
     return (w[1] - w[0]).astype(np.float32)
 
 
-def unit_order(hidden: np.ndarray, by: str = "variance") -> np.ndarray:
+def unit_order(
+    hidden: np.ndarray, by: str = "variance", model: str = "text_gru", offset: int = 0
+) -> np.ndarray:
     """An ordering of the hidden units for the heatmaps.
 
     Args:
-        hidden: (T, H) states of this sentence.
+        hidden: (T, H) states of this sentence (one reader's, for a bidirectional member).
         by: ``"index"`` (0..H−1), ``"variance"`` (most changing over this sentence first) or
             ``"positive"`` (largest weight toward positive first, most negative last).
+        model: whose classifier weights ``"positive"`` reads; offset: the first unit of
+            ``hidden`` in the model's state (H for the backward reader of a bidirectional one).
 
     Returns:
-        (H,) unit indices.
+        (H,) unit indices into ``hidden``'s columns.
     """
     H = hidden.shape[1]
     if by == "index":
@@ -101,7 +117,7 @@ def unit_order(hidden: np.ndarray, by: str = "variance") -> np.ndarray:
     if by == "variance":
         return np.argsort(-hidden.var(axis=0), kind="stable")
     if by == "positive":
-        return np.argsort(-positive_weight(), kind="stable")
+        return np.argsort(-positive_weight(model)[offset : offset + H], kind="stable")
     raise ValueError(f"unknown order {by!r}; expected one of {ORDERS}")
 
 

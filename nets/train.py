@@ -237,10 +237,16 @@ def accuracy_report(correct: np.ndarray, langs: np.ndarray, lengths: np.ndarray)
     }
 
 
-def text_report(model: nn.Module, vocab: Vocab, idx: np.ndarray) -> dict:
-    """Accuracy overall, per language and per length bucket on the given split indices."""
+def text_report(
+    model: nn.Module, vocab: Vocab, idx: np.ndarray, seqs: list[list[int]] | None = None
+) -> dict:
+    """Accuracy overall, per language and per length bucket on the given split indices.
+
+    ``seqs``: the id lists of those sentences when the model reads them differently from the
+    shared character tokenisation (e.g. Chinese by words); encoded with ``vocab`` by default.
+    """
     t = load_text()
-    seqs = text_ids(vocab, idx)
+    seqs = text_ids(vocab, idx) if seqs is None else seqs
     pred = (text_predictions(model, seqs) >= 0.5).astype(np.int64)
     langs = np.array([t.langs[i] for i in idx])
     return accuracy_report(pred == t.labels[idx], langs, np.array([len(s) for s in seqs]))

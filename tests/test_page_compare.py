@@ -127,6 +127,11 @@ def test_image_both_columns(lang):
     np.testing.assert_allclose(
         arr(scan["frames"][5]["data"][0]["y"]), rows.step_probs[5], atol=1e-5
     )
+    maps = charts(run(lang, "compare.cnn_maps"))["cnn_maps.maps"]["data"][0]
+    where = arr(maps["customdata"])
+    cells = where[..., 0] == 3
+    ref = img.activations["relu1"][3][where[cells][:, 1], where[cells][:, 2]]
+    np.testing.assert_allclose(arr(maps["z"])[cells], ref, atol=1e-4)
     for view in ("compare.attr_image", "compare.claims"):
         at = run(lang, view)
         assert not at.exception, view

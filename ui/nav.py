@@ -27,6 +27,8 @@ PAGES = (
     PageSpec(
         "pages/compare.py", "compare", "nav.compare", "nav.compare.desc", ":material/compare:"
     ),
+    PageSpec("pages/hybrid.py", "hybrid", "nav.hybrid", "nav.hybrid.desc", ":material/join_inner:"),
+    PageSpec("pages/series.py", "series", "nav.series", "nav.series.desc", ":material/show_chart:"),
     PageSpec("pages/lab.py", "lab", "nav.lab", "nav.lab.desc", ":material/science:"),
 )
 

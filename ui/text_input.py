@@ -132,8 +132,15 @@ def text_input(prefix: str, compare: bool = True) -> tuple[str, str | None]:
             placeholder=t("rnn.input.compare_placeholder"),
             max_chars=MAX_URL_CHARS,
         )
-    with st.expander(t("rnn.input.examples"), icon=":material/lightbulb:", expanded=not text):
-        for g in examples():
+    box = st.expander(
+        t("rnn.input.examples"),
+        icon=":material/lightbulb:",
+        expanded=not text,
+        key=f"{prefix}.examples",
+        on_change="rerun",  # tracked: the chips are only built while it is open (.open)
+    )
+    with box:
+        for g in examples() if box.open is not False else ():
             pill_key = f"{prefix}.ex.{g['id']}"
             labels = {e["id"]: chip_label(e["text"]) for e in g["examples"]}
             st.pills(

@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 _started = threading.Event()
 done = threading.Event()  # set when the warm-up has finished (tests and benchmarks wait on it)
 MODELS = ("image_cnn", "row_gru", "text_gru", "text_cnn")
+# The RNN page's other family members (nets/family.py) with the word vocabulary and the word
+# cutter's dictionary: ≈ 40 MB in all after one analysis each (bench/family_mem.py).
+FAMILY = ("text_lstm", "text_bigru", "text_gru_word", "text_lstm_word", "text_bigru_word")
 
 
 def _run() -> None:
@@ -33,6 +36,12 @@ def _run() -> None:
         for name in MODELS:
             nets.load_model(name)
         nets.load_vocab()
+        from nets import words
+
+        for name in FAMILY:
+            nets.load_model(name)
+        nets.load_vocab("text_gru_word")
+        words.cut_chinese("预热")  # loads the segmenter's dictionary
     except Exception:  # a missing checkpoint shows on its page; never break the server
         log.exception("warm-up failed")
     finally:

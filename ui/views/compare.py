@@ -159,7 +159,12 @@ def digit_predictions(ctx: Ctx) -> None:
         digits, img.probs, ctx.rows.probs, names(ctx, "image"), ctx.t("compare.preds")
     )
     ctx.chart(fig, "probs")
-    st.markdown(f"**{ctx.t('compare.cnn.maps')}**")
+    show_table("core_differences", ctx.lang, highlight_row="feature_extraction", views=False)
+
+
+def cnn_maps(ctx: Ctx) -> None:
+    img = ctx.img
+    st.caption(ctx.t("compare.cnn.maps"))
     layer = st.segmented_control(
         ctx.t("compare.cnn.layer"),
         ("relu1", "relu2"),
@@ -170,7 +175,6 @@ def digit_predictions(ctx: Ctx) -> None:
     maps = img.activations[layer]
     ctx.chart(vcnn.map_grid_fig(maps, shared=True, cols=8), "maps")
     st.caption(ctx.t("compare.cnn.maps_caption", n=maps.shape[0], h=maps.shape[1]))
-    show_table("core_differences", ctx.lang, highlight_row="feature_extraction", views=False)
 
 
 def row_scan(ctx: Ctx) -> None:
@@ -258,6 +262,7 @@ TEXT_VIEWS = register(
 )
 IMAGE_VIEWS = register(
     View("compare.image", "compare.view.image", digit_predictions),
+    View("compare.cnn_maps", "compare.view.cnn_maps", cnn_maps),
     View("compare.row_scan", "compare.view.row_scan", row_scan),
     View("compare.attr_image", "compare.view.attr_image", digit_attributions, heavy=True),
     View("compare.translation", "compare.view.translation", translation),

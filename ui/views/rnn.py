@@ -1,9 +1,11 @@
-"""The RNN page's views: one sentence through the attention GRU, each view one question.
+"""The RNN page's views: one sentence through an RNN family member, each view one question.
 
 Each view draws from a :class:`ui.view.Ctx` holding ``a`` (the sentence's
-:class:`nets.TextAnalysis`), ``b`` (the comparison sentence's, or None), ``text`` and ``step``
-(the selected step, 0-based). :func:`context` builds those values from the sentences, so the
-lessons can show any of these views for their own sentence.
+:class:`nets.TextAnalysis`, of the member ``a.model``: GRU, LSTM or bidirectional GRU, Chinese by
+characters or by words), ``b`` (the comparison sentence's, same member, or None), ``text`` and
+``step`` (the selected step, 0-based). :func:`context` builds those values from the sentences,
+so the lessons can show any of these views for their own sentence. What differs per member
+lives in ``ui/views/rnn_family.py``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import streamlit as st
 
 from nets import attribution as nattr
 from nets import rnn_explain as rx
-from ui import cache
+from nets.family import MEMBERS
+from ui import family_cache
 from ui.callbacks import step_labeller, step_picker, translated
 from ui.i18n import t
 from ui.view import Ctx, View, register
+from ui.views import rnn_family as fam
 from viz import rnn as vr
 from viz import style
 
@@ -43,16 +47,19 @@ def _window(ctx: Ctx) -> tuple[int, int]:
 
 def _paths(ctx: Ctx) -> list[tuple]:
     """(tokens, prefix probabilities, name, colour) of the sentence and the comparison."""
-    lines = [(ctx.a.tokens, ctx.a.prefix_prob_positive, ctx.t("rnn.sentence.main"), "#222")]
+    sfx = f" ({ctx.t('family.prefix.reread')})" if ctx.a.directions == 2 else ""
+    lines = [(ctx.a.tokens, ctx.a.prefix_prob_positive, ctx.t("rnn.sentence.main") + sfx, "#222")]
     if ctx.b is not None:
         b = ctx.b
-        lines.append((b.tokens, b.prefix_prob_positive, ctx.t("rnn.sentence.compare"), style.CMP))
+        name = ctx.t("rnn.sentence.compare") + sfx
+        lines.append((b.tokens, b.prefix_prob_positive, name, style.CMP))
     return lines
 
 
 def tokens(ctx: Ctx) -> None:
     a = ctx.a
-    st.caption(ctx.t("rnn.tokens.caption"))
+    word = MEMBERS[a.model].tok == "word"
+    st.caption(ctx.t("family.tokens.word" if word else "rnn.tokens.caption"))
     n_unk = sum(tok == "<unk>" for tok in a.tokens)
     if n_unk:
         st.caption(ctx.t("rnn.tokens.unk_count", n=n_unk))
@@ -63,6 +70,8 @@ def tokens(ctx: Ctx) -> None:
 def unrolled(ctx: Ctx) -> None:
     a, T = ctx.a, len(ctx.a.tokens)
     st.caption(ctx.t("rnn.unrolled.caption"))
+    if a.directions == 2:
+        st.caption(ctx.t("family.unrolled.bi"))
     key = ctx.key("chart")
     fig = vr.unrolled_fig(
         a.tokens,
@@ -78,8 +87,9 @@ def unrolled(ctx: Ctx) -> None:
         st.caption(ctx.t("rnn.unrolled.window", a=lo + 1, b=hi))
 
 
-def _unit_order(ctx: Ctx):
-    """The unit-order control (one key for the hidden-state and gate views) and the order."""
+def _unit_order(ctx: Ctx, states=None, offset: int = 0):
+    """The unit-order control (one key for the hidden-state and gate views) and the order of
+    ``states`` (the member's hidden states, or one reader's half; ``offset``: its first unit)."""
     by = st.segmented_control(
         ctx.t("rnn.order.label"),
         options=rx.ORDERS,
@@ -90,23 +100,35 @@ def _unit_order(ctx: Ctx):
     )
     if by == "positive":
         st.caption(ctx.t("rnn.order.positive_note"))
-    return rx.unit_order(ctx.a.hidden, by)
+    states = ctx.a.hidden if states is None else states
+    return rx.unit_order(states, by, ctx.a.model, offset)
 
 
 def hidden(ctx: Ctx) -> None:
     a = ctx.a
-    st.caption(ctx.t("rnn.heatmap.caption", h=a.hidden.shape[1]))
-    order = _unit_order(ctx)
+    gru = a.model == "text_gru"
+    st.caption(ctx.t("rnn.heatmap.caption" if gru else "family.heatmap", h=a.units))
+    if a.cell is not None:
+        st.caption(ctx.t("family.hidden.lstm"))
+    if a.directions == 2:
+        st.caption(ctx.t("family.hidden.bi", h=a.units, h2=a.hidden.shape[1]))
+    d, offset = fam.reader(ctx)
+    states = a.direction_states(d)
+    order = _unit_order(ctx, states, offset)
     lo, hi = _window(ctx)
     fig = vr.hidden_heatmap(
-        a.hidden[lo:hi], a.tokens[lo:hi], order, ctx.t("rnn.axis.unit"), ctx.step - lo, lo
+        states[lo:hi], a.tokens[lo:hi], order, ctx.t("rnn.axis.unit"), ctx.step - lo, lo
     )
     ctx.chart(fig, "heatmap")
 
 
 def trajectory(ctx: Ctx) -> None:
-    a, b = ctx.a, ctx.b
-    bg, ex = rx.background(), rx.explained()
+    a, b, model = ctx.a, ctx.b, ctx.a.model
+    three = st.toggle(ctx.t("rnn.traj.3d"), key=ctx.key("3d"))
+    if a.directions == 2:
+        fam.bi_trajectory(ctx, 3 if three else 2)
+        return
+    bg, ex = rx.background(model), rx.explained(model)
     st.caption(
         ctx.t(
             "rnn.traj.caption",
@@ -116,10 +138,11 @@ def trajectory(ctx: Ctx) -> None:
             n=len(bg.points),
         )
     )
-    three = st.toggle(ctx.t("rnn.traj.3d"), key=ctx.key("3d"))
+    if model != "text_gru":
+        st.caption(ctx.t("family.traj.own_axes", name=fam.name(ctx, model)))
     compare = None
     if b is not None:
-        compare = (rx.project_states(b.hidden), b.tokens, b.prefix_prob_positive)
+        compare = (rx.project_states(b.hidden, model), b.tokens, b.prefix_prob_positive)
     labels = {
         "bg_neg": ctx.t("rnn.traj.bg_neg"),
         "bg_pos": ctx.t("rnn.traj.bg_pos"),
@@ -128,7 +151,7 @@ def trajectory(ctx: Ctx) -> None:
         "prob": ctx.t("rnn.axis.prob"),
     }
     fig = vr.trajectory_fig(
-        rx.project_states(a.hidden),
+        rx.project_states(a.hidden, model),
         a.tokens,
         a.prefix_prob_positive,
         bg.points,
@@ -144,15 +167,25 @@ def trajectory(ctx: Ctx) -> None:
 
 def gates(ctx: Ctx) -> None:
     a, step = ctx.a, ctx.step
+    if a.cell is not None:  # the LSTM: input, forget, output gates and the cell state
+        st.caption(ctx.t("family.gates.lstm"))
+        order = _unit_order(ctx)
+        lo, hi = _window(ctx)
+        fam.lstm_gates(ctx, order, lo, hi)
+        return
     st.caption(ctx.t("rnn.gates.caption"))
-    z_mean, r_mean = rx.gate_means(a.update_gate), rx.gate_means(a.reset_gate)
+    if a.directions == 2:
+        st.caption(ctx.t("family.gates.bi"))
+    d, offset = fam.reader(ctx)
+    z_all, r_all = a.direction_states(d, "z"), a.direction_states(d, "r")
+    z_mean, r_mean = rx.gate_means(z_all), rx.gate_means(r_all)
     z = float(z_mean[step])
     st.markdown(
         ctx.t(
             "rnn.gates.reading",
             t=step + 1,
             tok=vr.md_escape(a.raw_tokens[step]),
-            h=a.update_gate.shape[1],
+            h=a.units,
             z=f"{z:.2f}",
             keep=f"{z:.0%}",
             new=f"{1 - z:.0%}",
@@ -160,11 +193,11 @@ def gates(ctx: Ctx) -> None:
     )
     names = (ctx.t("rnn.gates.mean_z"), ctx.t("rnn.gates.mean_r"))
     ctx.chart(vr.gate_means_fig(z_mean, r_mean, a.tokens, names, step), "means")
-    order = _unit_order(ctx)
+    order = _unit_order(ctx, a.direction_states(d), offset)
     lo, hi = _window(ctx)
     fig = vr.gates_fig(
-        a.update_gate[lo:hi],
-        a.reset_gate[lo:hi],
+        z_all[lo:hi],
+        r_all[lo:hi],
         a.tokens[lo:hi],
         order,
         (ctx.t("rnn.gates.z"), ctx.t("rnn.gates.r")),
@@ -191,16 +224,21 @@ def _agreement(ctx: Ctx, attr) -> None:
 def attention(ctx: Ctx) -> None:
     a = ctx.a
     st.caption(ctx.t("rnn.attn.caption"))
+    if a.directions == 2:
+        st.caption(ctx.t("family.attn.bi"))
     spaces = rx.token_spacing(ctx.text, a.raw_tokens)
     st.markdown(vr.token_highlight(a.raw_tokens, a.attention, spaces=spaces))
     ctx.chart(vr.attention_bars(a.tokens, a.attention, ctx.t("rnn.attn.weight"), ctx.step), "bars")
     if st.toggle(ctx.t("rnn.rho.toggle"), key=ctx.key("rho")):
-        _agreement(ctx, cache.text_attributions(ctx.text, "text_gru"))
+        _agreement(ctx, family_cache.attributions(ctx.text, ctx.a.model))
 
 
 def prefix(ctx: Ctx) -> None:
     a = ctx.a
-    st.caption(ctx.t("rnn.prefix.caption"))
+    if a.directions == 2:
+        st.info(ctx.t("family.prefix.bi"), icon=":material/swap_horiz:")
+    else:
+        st.caption(ctx.t("rnn.prefix.caption"))
     fig = vr.prefix_curve(
         _paths(ctx), ctx.t("rnn.axis.prob"), ctx.t("rnn.prefix.threshold"), ctx.step
     )
@@ -217,7 +255,7 @@ def prefix(ctx: Ctx) -> None:
 def attribution(ctx: Ctx) -> None:
     a = ctx.a
     st.caption(ctx.t("rnn.attr.caption"))
-    attr = cache.text_attributions(ctx.text, "text_gru")
+    attr = family_cache.attributions(ctx.text, a.model)
     spaces = rx.token_spacing(ctx.text, a.raw_tokens)
     st.markdown(vr.token_highlight(a.raw_tokens, attr, signed=True, spaces=spaces))
     st.caption(ctx.t("rnn.attr.legend"))
@@ -228,16 +266,26 @@ def attribution(ctx: Ctx) -> None:
         ctx.chart(vr.attention_bars(a.tokens, a.attention, ctx.t("rnn.attn.weight")), "attention")
     _agreement(ctx, attr)
     st.info(ctx.t("rnn.attr.why"), icon=":material/help:")
+    if a.directions == 2:
+        st.caption(ctx.t("family.attn.bi"))
 
 
 def memory(ctx: Ctx) -> None:
+    a = ctx.a
     st.caption(ctx.t("rnn.mem.caption"))
-    mc = cache.memory_curves(ctx.text)
+    if a.cell is not None:
+        st.caption(ctx.t("family.mem.lstm"))
+    if a.directions == 2:
+        st.caption(ctx.t("family.mem.bi"))
+    mc = family_cache.memory(ctx.text, a.model)
     log_scale = st.toggle(ctx.t("rnn.mem.log"), key=ctx.key("log"))
+    first = "family.mem.forward" if mc.state_backward is not None else "rnn.mem.value"
     curves = [
-        (mc.state, ctx.t("rnn.mem.value"), style.RNN),
+        (mc.state, ctx.t(first), style.RNN),
         (mc.decision, ctx.t("rnn.mem.decision"), style.CMP),
     ]
+    if mc.state_backward is not None:
+        curves.insert(1, (mc.state_backward, ctx.t("family.mem.backward"), style.HYBRID))
     fig = vr.memory_fig(ctx.a.tokens, curves, ctx.t("rnn.mem.axis"), log=log_scale)
     ctx.chart(fig, "curve")
     if len(mc.tokens) > 1:
@@ -255,6 +303,7 @@ VIEWS = register(
     View("rnn.prefix", "rnn.view.prefix", prefix),
     View("rnn.attribution", "rnn.view.attribution", attribution, heavy=True),
     View("rnn.memory", "rnn.view.memory", memory, heavy=True),
+    View("rnn.members", "rnn.view.members", fam.members, heavy=True),
 )
 DEFAULT = "rnn.unrolled"
 
