@@ -12,7 +12,6 @@ from functools import partial
 import streamlit as st
 
 from nets import InputError
-from nets.contrast import PAIR_BY_ID
 from ui import cache
 from ui.callbacks import translated
 from ui.i18n import current_lang, t
@@ -26,7 +25,7 @@ log = logging.getLogger(__name__)
 require_shell()  # a direct link on a fresh server: rerun inside app.py (ui/shell.py)
 lang = current_lang()
 MODE = "compare.mode"
-DEFAULT_TEXT = PAIR_BY_ID["contrast_zh"]["a"]  # "…，但是…": the page opens on a lesson
+DEFAULT_TEXT = views.DEFAULT_TEXT  # "虽然…但是…": the page opens on a lesson
 
 
 def header(title: str, color: str, label: str, p: float) -> None:

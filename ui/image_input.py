@@ -2,7 +2,8 @@
 
 ``image_input(prefix)`` draws the widgets and returns what the user chose, without analysing it:
 the caller passes bytes to ``ui.cache.image_analysis`` and arrays to ``ui.cache.array_analysis``
-and reports any ``InputError`` itself.
+and reports any ``InputError`` itself. The chosen gallery entry is kept in the URL
+(``?sample=digit:14``), so a copied link, or a lesson's "try it yourself", opens the same one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
 PHOTOS_DIR = ASSETS / "samples" / "photos"
 PHOTOS = ("camera", "coffee", "chelsea", "astronaut")
 CANVAS_SIZE = 224  # px; fits a phone's width
+SAMPLE_QUERY = "sample"  # query-string key of the chosen gallery entry
 
 Kind = Literal["bytes", "array"]
 
@@ -121,11 +123,17 @@ def image_input(prefix: str) -> tuple[Kind, bytes | np.ndarray] | None:
     if source == "draw":
         return _canvas(prefix)
     ids = sample_ids()
+    key = f"{prefix}.sample"
+    q = st.query_params.get(SAMPLE_QUERY)
+    if q in ids and key not in st.session_state:  # a shared link: its entry, once per arrival
+        st.session_state[key] = q
     sid = st.selectbox(
         t("cnn.input.sample_label"),
         ids,
         format_func=partial(sample_label, lang=current_lang()),
-        key=f"{prefix}.sample",
+        key=key,
     )
     st.caption(t("cnn.input.sample_caption"))
+    if sid and st.query_params.get(SAMPLE_QUERY) != sid:
+        st.query_params[SAMPLE_QUERY] = sid
     return load_sample(sid) if sid else None

@@ -13,6 +13,7 @@ import streamlit as st
 from nets import cnn_explain
 from nets.attribution import IMAGE_METHODS, SIGNED_METHODS
 from ui import cache, cnn_cache
+from ui.image_input import load_sample, sample_ids
 from ui.view import Ctx, View, register
 from ui.views import common
 from viz import cnn as vz
@@ -331,3 +332,18 @@ VIEWS = register(
     View("cnn.sharing", "cnn.view.sharing", sharing),
 )
 DEFAULT = "cnn.layers"
+
+
+def lesson_context(spec: dict, lang: str) -> dict:
+    """The views' values for a lesson step's input ``{"sample": "digit:<i>"}`` (or
+    ``"photo:<name>"``): the gallery entry analysed through the page's caches.
+
+    Raises:
+        ValueError: the spec names no gallery sample.
+    """
+    sid = spec.get("sample")
+    if sid not in sample_ids():
+        raise ValueError(f"the CNN views need a gallery sample, not {spec!r}")
+    kind, payload = load_sample(sid)
+    a = cache.image_analysis(payload) if kind == "bytes" else cache.array_analysis(payload)
+    return {"a": a}

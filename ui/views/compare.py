@@ -15,6 +15,7 @@ import streamlit as st
 
 from nets import rnn_explain as rx
 from nets.analyze import LABELS
+from nets.contrast import PAIR_BY_ID
 from ui import cache, compare_cache
 from ui.callbacks import translated
 from ui.tables import show_table
@@ -31,6 +32,34 @@ def names(ctx: Ctx, kind: str) -> tuple[str, str]:
     if kind == "text":
         return ctx.t("compare.name.textcnn"), ctx.t("compare.name.gru")
     return ctx.t("compare.name.cnn"), ctx.t("compare.name.rowgru")
+
+
+DEFAULT_TEXT = PAIR_BY_ID["contrast_zh"]["a"]  # "…，但是…": the page opens on a lesson
+
+
+def lesson_context(spec: dict, lang: str) -> dict:
+    """The views' values for a lesson step's input: ``{"text": …}`` (sentence mode) or
+    ``{"sample": "digit:<i>"}`` (digit mode), analysed through the page's caches.
+
+    Raises:
+        ValueError: neither a sentence nor a gallery sample.
+        nets.InputError: the sentence or the image cannot be read.
+    """
+    from ui.image_input import load_sample, sample_ids
+
+    values = {"default_text": DEFAULT_TEXT}
+    if spec.get("text"):
+        text = spec["text"]
+        gru, cnn = cache.text_analysis(text), cache.text_cnn_analysis(text)
+        values.update(kind="text", text=text, gru=gru, cnn=cnn, payload=text)
+    elif spec.get("sample") in sample_ids():
+        kind, payload = load_sample(spec["sample"])
+        img = cache.image_analysis(payload) if kind == "bytes" else cache.array_analysis(payload)
+        rows = cache.row_analysis(img.input28)
+        values.update(kind="image", img=img, rows=rows, payload=img.input28)
+    else:
+        raise ValueError(f"the side-by-side views need a sentence or a sample, not {spec!r}")
+    return values
 
 
 # ----------------------------------------------------------------------------- sentence

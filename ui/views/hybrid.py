@@ -450,3 +450,22 @@ MOTION_VIEWS = register(
 )
 VIEWS = OCR_VIEWS + MOTION_VIEWS
 DEFAULT = {"ocr": "hybrid.strip", "motion": "hybrid.clip"}
+
+
+def lesson_context(spec: dict, lang: str) -> dict:
+    """The views' values for a lesson step's input: ``{"strip": <sample strip>}`` (part 1, the
+    column on the first digit read, as the page opens) or ``{"clip": "<sample digit>:<dir>"}``
+    (part 2), analysed through the page's caches.
+
+    Raises:
+        ValueError: neither a sample strip nor a clip of a sample digit.
+    """
+    if isinstance(spec.get("strip"), int) and 0 <= spec["strip"] < len(H.sample_strips()):
+        a = cache.strip_analysis(spec["strip"], "crnn")
+        col = a.steps.kept[0][1] if a.steps.kept else 0
+        return {"a": a, "payload": spec["strip"], "col": col}
+    digit, _, direction = str(spec.get("clip", "")).partition(":")
+    if digit.isdigit() and int(digit) < len(H.sample_digits()) and direction in S.DIRECTIONS:
+        c = cache.clip_analysis(int(digit), direction, "gru")
+        return {"c": c, "digit": int(digit), "direction": direction}
+    raise ValueError(f"the CNN + RNN views need a sample strip or a clip, not {spec!r}")

@@ -16,6 +16,7 @@ import streamlit as st
 
 from nets import attribution as nattr
 from nets import rnn_explain as rx
+from nets.family import DEFAULT as DEFAULT_MEMBER
 from nets.family import MEMBERS
 from ui import family_cache
 from ui.callbacks import step_labeller, step_picker, translated
@@ -34,6 +35,20 @@ def context(a, b=None, text: str = "", step: int | None = None) -> dict:
     T = len(a.tokens)
     step = T - 1 if step is None or not 0 <= step < T else int(step)
     return {"a": a, "b": b, "text": text, "step": step}
+
+
+def lesson_context(spec: dict, lang: str) -> dict:
+    """The views' values for a lesson step's input ``{"text": …, "model": <member>,
+    "step": <0-based token>}`` (model and step optional: the GRU by characters, the last token).
+
+    Raises:
+        ValueError: no sentence, or not a family member.
+        nets.InputError: the sentence cannot be read.
+    """
+    text, model = spec.get("text"), spec.get("model", DEFAULT_MEMBER)
+    if not text or model not in MEMBERS:
+        raise ValueError(f"the RNN views need a sentence and a family member, not {spec!r}")
+    return context(family_cache.analysis(text, model), None, text, spec.get("step"))
 
 
 def _window(ctx: Ctx) -> tuple[int, int]:

@@ -156,6 +156,24 @@ def controls(lang: str) -> dict:
     return {"series": name, "b": b, "a": analysis_for(name, b, point), "h": int(h)}
 
 
+def lesson_context(spec: dict, lang: str) -> dict:
+    """The views' values for a lesson step's input ``{"series": <shipped series>, "point":
+    <test origin>, "horizon": <1-based>}`` (point and horizon optional: the last origin, 1).
+
+    Raises:
+        ValueError: not a shipped series, or the point or horizon is out of range.
+    """
+    name = spec.get("series")
+    if name not in S.SERIES:
+        raise ValueError(f"the time-series views need a shipped series, not {spec!r}")
+    b = S.load_bundle(name)
+    n = len(b.test_origins())
+    point, h = int(spec.get("point", n - 1)), int(spec.get("horizon", 1))
+    if not (0 <= point < n and 1 <= h <= b.cfg.horizon):
+        raise ValueError(f"point {point} or horizon {h} out of range for {name}")
+    return {"series": name, "b": b, "a": cache.shipped_analysis(name, point), "h": h}
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
