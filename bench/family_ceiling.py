@@ -11,7 +11,6 @@ members' average P(positive) (an ensemble, for reference; the app shows single m
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from pathlib import Path
@@ -23,16 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nets.data import load_text  # noqa: E402
 from nets.family import MEMBERS, vocab_source  # noqa: E402
 from nets.registry import load_model, load_vocab  # noqa: E402
+from nets.stats import wilson  # noqa: E402
 from nets.train import text_ids, text_predictions  # noqa: E402
 from nets.train_family import sequences  # noqa: E402
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return c - h, c + h
 
 
 def main() -> None:

@@ -1,10 +1,12 @@
 """Small numeric helpers shared by the analyses: softmax, rank correlation, bootstrap confidence
-intervals and the exact McNemar test (numpy only).
+intervals, the Wilson interval and the exact McNemar test (numpy only).
 
 No torch and no Streamlit here, so any module (and a test) can use them cheaply.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -157,3 +159,23 @@ def mcnemar_exact(correct_a: np.ndarray, correct_b: np.ndarray) -> tuple[int, in
     b01 = int((a & ~b).sum())
     b10 = int((~a & b).sum())
     return b01, b10, binom_two_sided(b01, b01 + b10)
+
+
+def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion ``k / n`` (95 % for z = 1.96).
+
+    Args:
+        k: successes (a count, or n × an accuracy).
+        n: trials; with none the interval is the whole [0, 1].
+        z: the normal quantile.
+
+    Returns:
+        (low, high), clipped to [0, 1].
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    p = k / n
+    den = 1 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, mid - half), min(1.0, mid + half)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from nets.stats import wilson
 from viz import style
 from viz.fig import figure, player, subplot_layout
 
@@ -482,17 +483,6 @@ def three_probs_fig(
     layout[f"xaxis{_sfx(n)}"]["title"] = dict(text=column_word)
     layout.update(_layout(130 * n + 50))
     return figure(data, layout)
-
-
-def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson 95 % interval of a proportion ``k / n`` (k may be a count or n·accuracy)."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = k / n
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return float(max(0.0, mid - half)), float(min(1.0, mid + half))
 
 
 def accuracy_groups_fig(

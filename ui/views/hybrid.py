@@ -15,6 +15,7 @@ import streamlit as st
 from nets import crnn as C
 from nets import hybrid as H
 from nets import strips as S
+from nets.stats import wilson
 from ui import hybrid_cache as cache
 from ui.i18n import t
 from ui.view import Ctx, View, register
@@ -255,7 +256,7 @@ def held_out(ctx: Ctx) -> None:
 def verdict_text(ctx: Ctx, models: dict) -> str:
     """The rule and its outcome: CRNN vs each ablation on 1–6 digits, by 95 % Wilson intervals."""
     tr = {k: models[k]["test"]["target_range"] for k in C.KINDS}
-    ci = {k: vh.wilson(tr[k]["number_accuracy"] * tr[k]["n"], tr[k]["n"]) for k in C.KINDS}
+    ci = {k: wilson(tr[k]["number_accuracy"] * tr[k]["n"], tr[k]["n"]) for k in C.KINDS}
     lines = [ctx.t("hybrid.verdict.rule")]
     for k in C.KINDS[1:]:
         if ci["crnn"][0] > ci[k][1]:
@@ -420,7 +421,7 @@ def oneframe(ctx: Ctx) -> None:
     fig = vh.accuracy_groups_fig(groups, series, ctx.t("hybrid.oneframe.acc"), chance=chance)
     ctx.chart(fig, "heldout")
     one = models["one_frame"]["test"]
-    lo, hi = vh.wilson(one["accuracy"] * one["n"], one["n"])
+    lo, hi = wilson(one["accuracy"] * one["n"], one["n"])
     st.markdown(
         ctx.t(
             "hybrid.oneframe.verdict",
