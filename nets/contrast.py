@@ -1,80 +1,38 @@
-"""Contrast pairs: minimal pairs of sentences, each pair one edit apart, with hand-written labels.
+"""Minimal pairs of sentences, each pair one edit apart, with hand-written labels.
 
-Minimal pairs: the two sentences of a pair differ by ONE contiguous edit of the token
-sequence (nets.analyze.encode), and each sentence carries the label a careful reader gives
-it, written by hand. Categories: negation (a negation word added), contrast (the 转折 clause
-"but …" swapped for an "and …" clause), long (the deciding phrase at the start of a long
-review, far from the end; the edit is that phrase only). The ids are those of the page's
-strings (compare.pair.<id>).
+The set lives in ``assets/minimal_pairs.json`` (written by hand for this app; the side-by-side
+page's contrast view and the claims lab read the same set). The two sentences of a pair differ
+by ONE contiguous edit of the token sequence (nets.analyze.encode), and each sentence carries
+the label a careful reader gives it. Categories: ``negation`` (不/没/别/not/never), ``contrast``
+(转折: 虽然…但是 / but / although; the clause after the conjunction decides), ``double_negation``
+(a negated negative: 没有不满意 / not bad), ``intensifier`` (非常 / very: the label does not
+change), ``keyword`` (only the sentiment word changes) and ``long`` (the deciding phrase at the
+start of a long review, far from the end).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from .analyze import encode
+from .paths import ASSETS
 
-_FILLER_ZH = (
-    "酒店在市中心，离地铁站步行大约十分钟，周边有很多餐馆和商店。前台在一楼，电梯有两部，"
-    "早餐在二楼提供，房间在十二楼，窗外能看到一条街道，房间里有一张桌子和一把椅子。"
-)
-_FILLER_EN = (
-    "the hotel is in the city centre about ten minutes on foot from the station and there are "
-    "many stores and restaurants nearby . the front desk is on the ground floor , breakfast is "
-    "served on the second floor and our room was on the top floor with a view of the street ."
-)
+PAIRS_FILE = ASSETS / "minimal_pairs.json"
 
-CONTRAST_KINDS = ("negation", "contrast", "long")
-CONTRAST_PAIRS: tuple[dict, ...] = (
-    {
-        "id": "negation_zh",
-        "kind": "negation",
-        "lang": "zh",
-        "a": "这家酒店的房间很干净",
-        "b": "这家酒店的房间很不干净",
-        "expected": {"a": "positive", "b": "negative"},
-    },
-    {
-        "id": "negation_en",
-        "kind": "negation",
-        "lang": "en",
-        "a": "the service was good",
-        "b": "the service was not good",
-        "expected": {"a": "positive", "b": "negative"},
-    },
-    {
-        "id": "contrast_zh",
-        "kind": "contrast",
-        "lang": "zh",
-        "a": "价格有点贵，但是物有所值",
-        "b": "价格有点贵，而且质量很差",
-        "expected": {"a": "positive", "b": "negative"},
-    },
-    {
-        "id": "contrast_en",
-        "kind": "contrast",
-        "lang": "en",
-        "a": "the room was small but the staff made up for it",
-        "b": "the room was small and nobody cared",
-        "expected": {"a": "positive", "b": "negative"},
-    },
-    {
-        "id": "long_zh",
-        "kind": "long",
-        "lang": "zh",
-        "a": "非常满意。" + _FILLER_ZH,
-        "b": "非常失望。" + _FILLER_ZH,
-        "expected": {"a": "positive", "b": "negative"},
-    },
-    {
-        "id": "long_en",
-        "kind": "long",
-        "lang": "en",
-        "a": "wonderful stay . " + _FILLER_EN,
-        "b": "terrible stay . " + _FILLER_EN,
-        "expected": {"a": "positive", "b": "negative"},
-    },
-)
+
+@lru_cache(maxsize=1)
+def load_pairs() -> dict:
+    """The minimal-pair file: ``about`` (zh/en), ``categories`` and ``pairs``."""
+    return json.loads(PAIRS_FILE.read_text(encoding="utf-8"))
+
+
+CATEGORIES: tuple[str, ...] = tuple(load_pairs()["categories"])
+CONTRAST_PAIRS: tuple[dict, ...] = tuple(load_pairs()["pairs"])
+PAIR_BY_ID = {p["id"]: p for p in CONTRAST_PAIRS}
 
 
 @dataclass(frozen=True)
@@ -112,35 +70,56 @@ def contrast_edit(pair: dict) -> Edit:
     return token_edit(encode(pair["a"]).tokens, encode(pair["b"]).tokens)
 
 
+def batch_probs(texts: list[str], name: str) -> np.ndarray:
+    """P(positive) of the app's ``text_gru`` or ``text_cnn`` for each sentence, in one padded
+    batch (the same numbers as ``analyze_text``/``analyze_text_cnn``, up to float rounding).
+
+    Raises:
+        InputError: a sentence cannot be read.
+    """
+    import torch
+
+    from .registry import load_model
+    from .train import pad_batch
+
+    model = load_model(name)
+    seqs = [encode(t).token_ids for t in texts]
+    ids, lengths = pad_batch(seqs, getattr(model, "min_len", 1))
+    with torch.inference_mode():
+        if name == "text_cnn":
+            logits = model(ids, lengths)
+        else:
+            logits = model(ids, torch.arange(ids.shape[1])[None, :] < lengths[:, None])
+    return torch.softmax(logits, -1)[:, 1].numpy().astype(np.float64)
+
+
 def contrast_results(pairs: tuple[dict, ...] = CONTRAST_PAIRS) -> list[dict]:
     """Both text models on every sentence of every pair, against the hand-written label.
 
     Returns:
-        One dict per sentence, in pair order (a then b): ``id``, ``kind``, ``lang``, ``side``
-        ("a"/"b"), ``text``, ``expected`` ("positive"/"negative"), ``cnn`` and ``rnn``
+        One dict per sentence, in pair order (a then b): ``id``, ``category``, ``lang``,
+        ``side`` ("a"/"b"), ``text``, ``expected`` ("positive"/"negative"), ``cnn`` and ``rnn``
         (P(positive) of the TextCNN and of the GRU), ``cnn_label``/``rnn_label`` (their
-        verdicts) and ``cnn_ok``/``rnn_ok`` (verdict == expected, the ✓/✗).
+        verdicts: positive when P > 0.5) and ``cnn_ok``/``rnn_ok`` (verdict == expected).
     """
-    from .analyze import analyze_text, analyze_text_cnn
-
+    rows = [(p, side) for p in pairs for side in ("a", "b")]
+    texts = [p[side] for p, side in rows]
+    p_cnn, p_rnn = batch_probs(texts, "text_cnn"), batch_probs(texts, "text_gru")
     out = []
-    for pair in pairs:
-        for side in ("a", "b"):
-            text = pair[side]
-            cnn, rnn = analyze_text_cnn(text), analyze_text(text)
-            row = {
-                "id": pair["id"],
-                "kind": pair["kind"],
-                "lang": pair["lang"],
-                "side": side,
-                "text": text,
-                "expected": pair["expected"][side],
-                "cnn": cnn.prob_positive,
-                "rnn": rnn.prob_positive,
-                "cnn_label": cnn.label,
-                "rnn_label": rnn.label,
-            }
-            row["cnn_ok"] = row["cnn_label"] == row["expected"]
-            row["rnn_ok"] = row["rnn_label"] == row["expected"]
-            out.append(row)
+    for (pair, side), text, pc, pr in zip(rows, texts, p_cnn, p_rnn, strict=True):
+        row = {
+            "id": pair["id"],
+            "category": pair["category"],
+            "lang": pair["lang"],
+            "side": side,
+            "text": text,
+            "expected": pair["expected"][side],
+            "cnn": float(pc),
+            "rnn": float(pr),
+            "cnn_label": "positive" if pc > 0.5 else "negative",
+            "rnn_label": "positive" if pr > 0.5 else "negative",
+        }
+        row["cnn_ok"] = row["cnn_label"] == row["expected"]
+        row["rnn_ok"] = row["rnn_label"] == row["expected"]
+        out.append(row)
     return out

@@ -8,6 +8,7 @@ Usage::
     python -m nets.train derive              # only the derived assets (projections, samples)
     python -m nets.train speed               # re-time all four models in one quiet run
     python -m nets.train <plugin>            # nets/train_<plugin>.py: run(out, dry_run)
+    python -m nets.train lab --quick         # a plugin's small seeded slice (temporary --out)
 
 Seeded: the same command gives the same splits; weights match up to float non-determinism.
 """
@@ -379,10 +380,14 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, default=None, help="folder for models/ and metrics/ (default: assets/)"
     )
     p.add_argument("--dry-run", action="store_true", help="train 1 epoch on a tiny slice")
+    p.add_argument(
+        "--quick", action="store_true", help="plugins that have one (lab): a small seeded slice"
+    )
     p.add_argument("--threads", type=int, default=2, help="torch threads (2 on this machine)")
     args = p.parse_args(argv)
-    if args.out is None:  # a dry run never overwrites the committed weights
-        args.out = Path(tempfile.mkdtemp(prefix="nets-dry-")) if args.dry_run else ASSETS
+    if args.out is None:  # a dry or quick run never overwrites the committed weights
+        quick = args.dry_run or args.quick
+        args.out = Path(tempfile.mkdtemp(prefix="nets-dry-")) if quick else ASSETS
         print(f"writing to {args.out}", flush=True)
     torch.set_num_threads(args.threads)
     names = (*NAMES, "derive") if "all" in args.models else tuple(dict.fromkeys(args.models))
@@ -397,7 +402,9 @@ def main(argv: list[str] | None = None) -> None:
             derive_all(args.out, args.dry_run)
             continue
         if name not in NAMES:  # a plugin command
-            importlib.import_module(f".train_{name}", __package__).run(args.out, args.dry_run)
+            mod = importlib.import_module(f".train_{name}", __package__)
+            extra = {"quick": True} if args.quick else {}
+            mod.run(args.out, args.dry_run, **extra)
             continue
         if name.startswith("text") and vocab is None:
             vocab = build_vocab(args.dry_run)

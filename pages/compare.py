@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 require_shell()  # a direct link on a fresh server: rerun inside app.py (ui/shell.py)
 lang = current_lang()
 MODE = "compare.mode"
-DEFAULT_TEXT = views.DEFAULT_TEXT  # "虽然…但是…": the page opens on a lesson
+DEFAULT_TEXT = views.DEFAULT_TEXT  # "…，但是…": the page opens on a lesson
 
 
 def header(title: str, color: str, label: str, p: float) -> None:
@@ -53,7 +53,7 @@ mode = st.segmented_control(
     key=MODE,
     required=True,
 )
-values = {"kind": mode, "default_text": DEFAULT_TEXT}
+values = {"kind": mode}
 
 if mode == "text":
     text, _ = text_input("compare", compare=False)
@@ -74,8 +74,8 @@ if mode == "text":
     with right:
         p = max(gru.prob_positive, 1 - gru.prob_positive)
         header(t("compare.name.gru"), "orange", t(f"compare.class.{gru.label}"), p)
-    values.update(text=text, gru=gru, cnn=cnn, payload=text)
-    page_views = views.TEXT_VIEWS + views.EVIDENCE_VIEWS
+    values.update(text=text, gru=gru, cnn=cnn)
+    page_views = views.TEXT_VIEWS + views.CLAIM_VIEWS
 else:
     got = image_input("compare")
     if got is None:
@@ -100,7 +100,7 @@ else:
         header(t("compare.name.cnn"), "blue", str(img.label), img.confidence)
     with right:
         header(t("compare.name.rowgru"), "orange", str(rows.label), float(rows.probs[rows.label]))
-    values.update(img=img, rows=rows, payload=img.input28)
-    page_views = views.IMAGE_VIEWS + views.EVIDENCE_VIEWS
+    values.update(img=img, rows=rows)
+    page_views = views.IMAGE_VIEWS + views.CLAIM_VIEWS
 
 render(page_views, Ctx(lang, "compare", values), default=page_views[0].id)

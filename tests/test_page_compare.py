@@ -1,6 +1,6 @@
 """The side-by-side page under AppTest: both columns for a sentence and for a digit, figures
-holding each model's own real output, evidence panels reading assets/metrics with a verdict,
-and ui/tables rendering every row of the documents' tables."""
+holding each model's own real output, the documents' claims as links to the claims lab, and
+the minimal pairs shared with the lab."""
 
 from __future__ import annotations
 
@@ -13,15 +13,10 @@ from conftest import plotly_array as arr
 from streamlit.testing.v1 import AppTest
 
 import nets
-from nets import evidence
 from nets.registry import load_npz
 from ui.i18n import LANGS, t
 
 SENTENCE = "虽然价格有点贵，但是服务很好，房间也很干净"
-VERDICT_WORDS = {
-    lang: [t(f"compare.verdict.{v}", lang) for v in ("agree", "disagree", "depends", "missing")]
-    for lang in LANGS
-}
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -37,11 +32,6 @@ def charts(at: AppTest) -> dict[str, dict]:
 
 def messages(at: AppTest) -> list[str]:
     return [m.value for m in (*at.success, *at.warning, *at.error, *at.info)]
-
-
-def assert_verdict(at: AppTest, lang: str) -> None:
-    found = [m for m in messages(at) if any(f"**{w}**" in m for w in VERDICT_WORDS[lang])]
-    assert found, messages(at)
 
 
 def test_text_both_columns_hold_their_own_predictions():
@@ -93,34 +83,23 @@ def test_text_views_hold_each_models_own_arrays():
     np.testing.assert_array_equal(arr(attr[0]["x"]), arr(attr[1]["x"]))
 
 
-def test_evidence_views_read_the_metrics_files():
-    m = {n: evidence.read_metrics(n) for n in ("text_cnn", "text_gru", "image_cnn", "row_gru")}
-    at = run("en", "compare.ev_speed", text=SENTENCE)
-    speed = charts(at)["ev_speed.epochs"]["data"]
-    assert list(arr(speed[0]["y"])) == [
-        m["text_cnn"]["seconds_per_epoch"],
-        m["image_cnn"]["seconds_per_epoch"],
-    ]
-    assert list(arr(speed[1]["y"])) == [
-        m["text_gru"]["seconds_per_epoch"],
-        m["row_gru"]["seconds_per_epoch"],
-    ]
-    v = evidence.verdict_training_speed()
-    word = t(f"compare.verdict.{v.verdict}", "en")
-    assert any(x.startswith(f"**{word}**") for x in messages(at))
-    at.toggle(key="compare.ev_speed.timing").set_value(True).run()
-    assert not at.exception and "ev_speed.live" in charts(at)
-    at = run("en", "compare.ev_long", text=SENTENCE)
-    la = evidence.accuracy_by_length("all")
-    long_ = charts(at)["ev_long.buckets"]["data"]
-    np.testing.assert_allclose(arr(long_[0]["y"]), la.cnn)
-    np.testing.assert_allclose(arr(long_[1]["y"]), la.rnn)
-    assert_verdict(at, "en")
-    at = run("en", "compare.ev_cost", text=SENTENCE)
-    cost = evidence.measure_cost("text_cnn", SENTENCE)
-    frames = [df.value for df in at.dataframe]
-    assert any(f"{cost.macs:,}" in df.to_string() for df in frames)
-    assert_verdict(at, "en")
+@pytest.mark.parametrize("lang", LANGS)
+def test_claims_view_links_every_verdict_to_its_lab_section(lang):
+    from nets.lab import results
+    from nets.lab.verdicts import all_verdicts
+    from ui.views import all_views
+    from ui.views.lab import CLAIMS
+
+    assert not {"compare.ev_speed", "compare.ev_long", "compare.ev_cost"} & set(all_views())
+    at = run(lang, "compare.claims", text=SENTENCE)
+    df = at.table[0].value
+    verdicts = all_verdicts(results.read_all())
+    assert len(df) == len(CLAIMS)
+    for (_, row), (claim, view) in zip(df.iterrows(), CLAIMS, strict=True):
+        assert row[t("lab.col.claim", lang)] == t(f"lab.claim.{claim}", lang)
+        assert row[t("lab.col.verdict", lang)] == t(f"lab.verdict.{verdicts[claim].verdict}", lang)
+        assert f"(lab?view={view}&lang={lang})" in row[t("lab.col.section", lang)]
+    assert not charts(at)  # no chart: the evidence lives in the lab
 
 
 def test_bad_sentence_shows_a_message_not_a_traceback():
@@ -153,7 +132,7 @@ def test_image_both_columns(lang):
     cells = where[..., 0] == 3
     ref = img.activations["relu1"][3][where[cells][:, 1], where[cells][:, 2]]
     np.testing.assert_allclose(arr(maps["z"])[cells], ref, atol=1e-4)
-    for view in ("compare.attr_image", "compare.ev_cost"):
+    for view in ("compare.attr_image", "compare.claims"):
         at = run(lang, view)
         assert not at.exception, view
         assert t("view.error", lang) not in [e.value for e in at.error], view
@@ -165,16 +144,25 @@ def test_contrast_view_marks_each_verdict_against_the_hand_written_label():
     from nets.contrast import contrast_results
 
     at = run("en", "compare.contrast")
-    df = next(d.value for d in at.dataframe if t("compare.contrast.text", "en") in d.value.columns)
     rows = contrast_results()
-    assert list(df[t("compare.contrast.text", "en")]) == [r["text"] for r in rows]
-    for (_, row), r in zip(df.iterrows(), rows, strict=True):
-        said = row[t("compare.contrast.rnn_label", "en")]
-        assert said.startswith("✓" if r["rnn_ok"] else "✗")
-        assert row[f"{t('compare.name.textcnn', 'en')} P(+)"] == pytest.approx(r["cnn"], abs=1e-3)
-        assert row[t("compare.contrast.expected", "en")] == t(
-            f"compare.class.{r['expected']}", "en"
+    for cat, lang in (("negation", "zh"), ("double_negation", "en")):
+        at.segmented_control(key="compare.contrast.cat").set_value(cat).run()
+        at.segmented_control(key="compare.contrast.lang").set_value(lang).run()
+        assert not at.exception
+        df = next(
+            d.value for d in at.dataframe if t("compare.contrast.text", "en") in d.value.columns
         )
+        want = [r for r in rows if r["category"] == cat and r["lang"] == lang]
+        assert len(want) >= 24  # ≥ 12 pairs per category and language
+        assert list(df[t("compare.contrast.text", "en")]) == [r["text"] for r in want]
+        for (_, row), r in zip(df.iterrows(), want, strict=True):
+            said = row[t("compare.contrast.rnn_label", "en")]
+            assert said.startswith("✓" if r["rnn_ok"] else "✗")
+            cnn_col = f"{t('compare.name.textcnn', 'en')} P(+)"
+            assert row[cnn_col] == pytest.approx(r["cnn"], abs=1e-3)
+            assert row[t("compare.contrast.expected", "en")] == t(
+                f"compare.class.{r['expected']}", "en"
+            )
 
 
 @pytest.mark.parametrize("lang", LANGS)

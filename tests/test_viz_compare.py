@@ -105,13 +105,3 @@ def test_image_pair(diverging):
     np.testing.assert_allclose(fig.data[1].z, b)
     if diverging:
         assert fig.data[0].zmin == -fig.data[0].zmax
-
-
-def test_evidence_figures():
-    fig = vc.paired_bars(["text", "image"], [1.0, None], [2.0, 3.0], ("c", "r"), "s")
-    assert fig.data[0].y[0] == 1.0 and np.isnan(fig.data[0].y[1])
-    n = np.array([10, 20])
-    fig = vc.accuracy_by_length(
-        ["1-10", "11-20"], n, np.array([0.7, 0.8]), np.array([0.9, 0.6]), ("c", "r"), "len", "n"
-    )
-    np.testing.assert_allclose(fig.data[1].y, [0.9, 0.6])

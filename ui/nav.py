@@ -29,6 +29,7 @@ PAGES = (
     ),
     PageSpec("pages/hybrid.py", "hybrid", "nav.hybrid", "nav.hybrid.desc", ":material/join_inner:"),
     PageSpec("pages/series.py", "series", "nav.series", "nav.series.desc", ":material/show_chart:"),
+    PageSpec("pages/lab.py", "lab", "nav.lab", "nav.lab.desc", ":material/science:"),
     PageSpec("pages/lessons.py", "lessons", "nav.lessons", "nav.lessons.desc", ":material/school:"),
 )
 

@@ -9,7 +9,7 @@ import importlib
 
 from ui.view import REGISTRY, View
 
-MODULES = ("cnn", "rnn", "compare", "hybrid", "series")
+MODULES = ("cnn", "rnn", "compare", "hybrid", "series", "lab")
 
 
 def all_views() -> dict[str, View]:

@@ -2,8 +2,8 @@
 
 Sentence views read ``ctx.text``, ``ctx.cnn`` (:class:`nets.TextCNNAnalysis`) and ``ctx.gru``
 (:class:`nets.TextAnalysis`); digit views read ``ctx.img`` (:class:`nets.ImageAnalysis`) and
-``ctx.rows`` (:class:`nets.RowAnalysis`). The evidence views (the documents' performance
-claims) read ``ctx.kind`` ("text"/"image") and ``ctx.payload`` (the sentence or the digit).
+``ctx.rows`` (:class:`nets.RowAnalysis`). The documents' performance claims are tested in the
+claims lab (pages/lab.py): the ``compare.claims`` view links to its sections.
 """
 
 from __future__ import annotations
@@ -13,12 +13,9 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from nets import evidence
 from nets import rnn_explain as rx
 from nets.analyze import LABELS
-from nets.contrast import CONTRAST_PAIRS
-from nets.metrics import read_metrics
-from nets.registry import load_npz
+from nets.contrast import PAIR_BY_ID
 from ui import cache, compare_cache
 from ui.callbacks import translated
 from ui.tables import show_table
@@ -37,15 +34,7 @@ def names(ctx: Ctx, kind: str) -> tuple[str, str]:
     return ctx.t("compare.name.cnn"), ctx.t("compare.name.rowgru")
 
 
-def pct(x) -> str:
-    return "—" if x is None or not np.isfinite(x) else f"{x:.1%}"
-
-
-def num(x, fmt: str = ",.0f") -> str:
-    return "—" if x is None else format(x, fmt)
-
-
-DEFAULT_TEXT = CONTRAST_PAIRS[2]["a"]  # "虽然…但是…": the page opens on a lesson
+DEFAULT_TEXT = PAIR_BY_ID["contrast_zh"]["a"]  # "…，但是…": the page opens on a lesson
 
 
 def lesson_context(spec: dict, lang: str) -> dict:
@@ -140,13 +129,32 @@ def contrast(ctx: Ctx) -> None:
     st.caption(ctx.t("compare.contrast.caption"))
     cnn_name, rnn_name = names(ctx, "text")
     results = compare_cache.contrast_results()
+    cats = list(dict.fromkeys(r["category"] for r in results))
+    c1, c2 = st.columns([3, 1])
+    cat = c1.segmented_control(
+        ctx.t("lab.pairs.category"),
+        cats,
+        format_func=partial(translated, "lab.cat.", ctx.lang),
+        default=cats[0],
+        key=ctx.key("cat"),
+        required=True,
+    )
+    lang = c2.segmented_control(
+        ctx.t("lab.long.lang"),
+        ("zh", "en"),
+        format_func=partial(translated, "lab.long.lang.", ctx.lang),
+        default=ctx.lang,
+        key=ctx.key("lang"),
+        required=True,
+    )
+    shown = [r for r in results if r["category"] == cat and r["lang"] == lang]
 
     def verdict(label: str, ok: bool) -> str:
         return ("✓ " if ok else "✗ ") + ctx.t(f"compare.class.{label}")
 
     rows = [
         {
-            ctx.t("compare.contrast.case"): ctx.t(f"compare.pair.{r['id']}") + f" ({r['side']})",
+            ctx.t("compare.contrast.case"): f"{r['id']} ({r['side']})",
             ctx.t("compare.contrast.text"): r["text"],
             ctx.t("compare.contrast.expected"): ctx.t(f"compare.class.{r['expected']}"),
             f"{cnn_name} P(+)": round(r["cnn"], 3),
@@ -154,17 +162,19 @@ def contrast(ctx: Ctx) -> None:
             f"{rnn_name} P(+)": round(r["rnn"], 3),
             ctx.t("compare.contrast.rnn_label"): verdict(r["rnn_label"], r["rnn_ok"]),
         }
-        for r in results
+        for r in shown
     ]
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption(
         ctx.t(
             "compare.contrast.score",
-            cnn=sum(r["cnn_ok"] for r in results),
-            rnn=sum(r["rnn_ok"] for r in results),
-            n=len(results),
+            cnn=sum(r["cnn_ok"] for r in shown),
+            rnn=sum(r["rnn_ok"] for r in shown),
+            n=len(shown),
+            total=len(results),
         )
     )
+    st.markdown(ctx.t("compare.contrast.lab", link=f"lab?view=lab.pairs&lang={ctx.lang}"))
     show_table("complaint_sentiment", ctx.lang, highlight_row="negation_contrast", views=False)
 
 
@@ -249,169 +259,27 @@ def translation(ctx: Ctx) -> None:
     show_table("cnn_features", ctx.lang, highlight_row="translation_invariance", views=False)
 
 
-# ----------------------------------------------------------------------------- evidence
+# ----------------------------------------------------------------------------- claims
 
 
-def param_ratio(kind: str) -> float:
-    """Parameters of the pair's CNN over its RNN's (from the training metrics)."""
-    cnn, rnn = evidence.TEXT_PAIR if kind == "text" else evidence.IMAGE_PAIR
-    pc, pr = ((read_metrics(n) or {}).get("params") for n in (cnn, rnn))
-    return pc / pr if pc and pr else float("nan")
+def claims(ctx: Ctx) -> None:
+    """The documents' claims (speed, long text, resources…) are tested in the claims lab: a
+    compact list of their current verdicts, each linking to its section."""
+    from ui import lab_cache
+    from ui.views.lab import CLAIMS
 
-
-def default_digit() -> np.ndarray:
-    """The first gallery digit, preprocessed: the evidence views' digit in sentence mode."""
-    return cache.array_analysis(load_npz("samples/digits.npz")["images"][0]).input28
-
-
-def verdict_box(ctx: Ctx, v: evidence.Verdict, reason: str) -> None:
-    word = ctx.t(f"compare.verdict.{v.verdict}")
-    show = {
-        "agree": (st.success, ":material/check_circle:"),
-        "disagree": (st.error, ":material/cancel:"),
-        "depends": (st.warning, ":material/balance:"),
-    }.get(v.verdict, (st.info, ":material/help:"))
-    show[0](f"**{word}** — {reason}", icon=show[1])
-
-
-def speed(ctx: Ctx) -> None:
-    st.caption(ctx.t("compare.ev.caption"))
-    show_table("performance", ctx.lang, highlight_row="training_speed", views=False)
-    v = evidence.verdict_training_speed()
-    f = v.facts
-    groups = [ctx.t("compare.ev.group.text"), ctx.t("compare.ev.group.image")]
-    model_names = (ctx.t("compare.ev.cnn"), ctx.t("compare.ev.rnn"))
-    fig = vc.paired_bars(
-        groups,
-        [f["text"]["cnn_spe"], f["image"]["cnn_spe"]],
-        [f["text"]["rnn_spe"], f["image"]["rnn_spe"]],
-        model_names,
-        ctx.t("compare.ev.spe"),
-    )
-    ctx.chart(fig, "epochs")
-    st.caption(
-        ctx.t(
-            "compare.ev.sps",
-            tc=num(f["text"]["cnn_sps"]),
-            tr=num(f["text"]["rnn_sps"]),
-            ic=num(f["image"]["cnn_sps"]),
-            ir=num(f["image"]["rnn_sps"]),
-        )
-    )
-    st.caption(ctx.t("compare.ev.speed_conditions", k=f"{param_ratio('image'):.0f}"))
-    if v.verdict == "missing":
-        verdict_box(ctx, v, ctx.t("compare.ev.missing"))
-    else:
-        reason = ctx.t(
-            "compare.ev.speed_reason",
-            tr=num(f["text"]["ratio"], ".2f"),
-            ir=num(f["image"]["ratio"], ".2f"),
-            ts=ctx.t(f"compare.ev.side.{f['text']['side']}"),
-            is_=ctx.t(f"compare.ev.side.{f['image']['side']}"),
-        )
-        verdict_box(ctx, v, reason)
-    if st.toggle(ctx.t("compare.ev.time_toggle"), key=ctx.key("timing")):
-        tc, tr = compare_cache.timings(ctx.kind, ctx.payload)
-        fig = vc.paired_bars(
-            [ctx.t("compare.ev.fw"), ctx.t("compare.ev.fwbw")],
-            [tc.forward_ms, tc.train_step_ms],
-            [tr.forward_ms, tr.train_step_ms],
-            model_names,
-            "ms",
-            ".2f",
-        )
-        ctx.chart(fig, "live")
-        side = evidence.verdict_latency((tc, tr))
-        spread = ctx.t(
-            "compare.ev.live.spread",
-            c=f"{min(tc.all_train_step_ms):.2f}–{max(tc.all_train_step_ms):.2f}",
-            r=f"{min(tr.all_train_step_ms):.2f}–{max(tr.all_train_step_ms):.2f}",
-        )
-        st.caption(ctx.t(f"compare.ev.live.{side}", n=tc.repeats) + " " + spread)
-
-
-def long_text(ctx: Ctx) -> None:
-    st.caption(ctx.t("compare.ev.caption"))
-    show_table("performance", ctx.lang, highlight_row="long_text", views=False)
-    lang = st.segmented_control(
-        ctx.t("compare.ev.lang"),
-        ("all", "zh", "en"),
-        format_func=partial(translated, "compare.ev.lang.", ctx.lang),
-        default="all",
-        key=ctx.key("lang"),
-        required=True,
-    )
-    la = evidence.accuracy_by_length(lang)
-    keep = la.n >= evidence.MIN_BUCKET
-    if keep.any():
-        fig = vc.accuracy_by_length(
-            [b for b, k in zip(la.buckets, keep, strict=True) if k],
-            la.n[keep],
-            la.cnn[keep],
-            la.rnn[keep],
-            names(ctx, "text"),
-            ctx.t("compare.ev.tokens"),
-            "n",
-        )
-        ctx.chart(fig, "buckets")
-    st.caption(ctx.t("compare.ev.long.conditions", n=evidence.MIN_BUCKET))
-    v = evidence.verdict_long_text(lang)
-    if v.verdict == "missing":
-        verdict_box(ctx, v, ctx.t("compare.ev.missing"))
-        return
-    f = v.facts
-    reason = ctx.t(
-        f"compare.ev.long.{v.reason}",
-        sb=f["short_bucket"],
-        lb=f["long_bucket"],
-        sg=f"{f['short_gap'] * 100:+.1f}",
-        lg=f"{f['long_gap'] * 100:+.1f}",
-        n=f["long_n"],
-    )
-    verdict_box(ctx, v, reason)
-
-
-def cost(ctx: Ctx) -> None:
-    st.caption(ctx.t("compare.ev.caption"))
-    show_table("performance", ctx.lang, highlight_row="resource_use", views=False)
-    text = ctx.payload if ctx.kind == "text" else ctx.default_text
-    digit = ctx.payload if ctx.kind == "image" else default_digit()
-    tcost, icost = compare_cache.text_costs(text), compare_cache.image_costs(digit)
-    v = evidence.verdict_resource_use(tcost, icost)
+    st.caption(ctx.t("compare.claims.caption"))
+    verdicts = lab_cache.verdicts()
     rows = []
-    for key, (c, r) in (("text", tcost), ("image", icost)):
-        for metric, cv, rv in (
-            ("params", c.params_no_embedding, r.params_no_embedding),
-            ("macs", c.macs, r.macs),
-            ("act", c.activation_bytes, r.activation_bytes),
-        ):
-            rows.append(
-                {
-                    ctx.t("compare.ev.col.input"): ctx.t(f"compare.ev.group.{key}"),
-                    ctx.t("compare.ev.col.metric"): ctx.t(f"compare.ev.metric.{metric}"),
-                    ctx.t("compare.ev.cnn"): f"{cv:,}",
-                    ctx.t("compare.ev.rnn"): f"{rv:,}",
-                    ctx.t("compare.ev.col.ratio"): f"{rv / cv:.2f}×" if cv else "—",
-                }
-            )
-    st.dataframe(rows, hide_index=True, width="stretch")
-    st.caption(
-        ctx.t(
-            "compare.ev.cost_caption",
-            tt=tcost[0].seq_len,
-            pe=f"{tcost[0].params:,}",
-            pg=f"{tcost[1].params:,}",
-        )
-    )
-    f = v.facts
-    reason = ctx.t(
-        f"compare.ev.cost.{v.reason}",
-        tm=num(f["text"]["macs"]["ratio"], ".2f"),
-        im=num(f["image"]["macs"]["ratio"], ".2f"),
-        tp=num(f["text"]["params"]["ratio"], ".2f"),
-        ip=num(f["image"]["params"]["ratio"], ".2f"),
-    )
-    verdict_box(ctx, v, reason)
+    for claim, view in CLAIMS:
+        title = ctx.t(f"lab.view.{view.removeprefix('lab.')}")
+        rows.append({
+            ctx.t("lab.col.claim"): ctx.t(f"lab.claim.{claim}"),
+            ctx.t("lab.col.verdict"): ctx.t(f"lab.verdict.{verdicts[claim].verdict}"),
+            ctx.t("lab.col.section"): f"[{title}](lab?view={view}&lang={ctx.lang})",
+        })  # fmt: skip
+    st.table(rows, hide_index=True)
+    st.caption(ctx.t("lab.summary.scope"))
 
 
 TEXT_VIEWS = register(
@@ -428,9 +296,5 @@ IMAGE_VIEWS = register(
     View("compare.attr_image", "compare.view.attr_image", digit_attributions, heavy=True),
     View("compare.translation", "compare.view.translation", translation),
 )
-EVIDENCE_VIEWS = register(
-    View("compare.ev_speed", "compare.view.ev_speed", speed),
-    View("compare.ev_long", "compare.view.ev_long", long_text),
-    View("compare.ev_cost", "compare.view.ev_cost", cost, heavy=True),
-)
+CLAIM_VIEWS = register(View("compare.claims", "compare.view.claims", claims))
 IMAGE_IDS = frozenset(v.id for v in IMAGE_VIEWS)  # a link to one of them opens the digit mode
