@@ -37,7 +37,15 @@ def _layout(height: int, title: str | None = None, **extra) -> dict:
     lay = dict(
         height=height,
         margin=dict(l=8, r=8, t=36 if title else 12, b=8),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        # the plotly toolbar sits at the top right and hid a right-aligned legend: the legend
+        # goes left unless the title is there
+        legend=dict(
+            orientation="h",
+            yanchor="bottom",
+            y=1.0,
+            xanchor="right" if title else "left",
+            x=1 if title else 0,
+        ),
         hoverlabel=dict(namelength=-1),
     )
     if title:
