@@ -22,7 +22,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -312,6 +312,8 @@ class Solution:
             no answer for this input (e.g. never sure): no guess counts then.
         facts: what the explanation quotes (``{name}`` placeholders): numbers and tokens as
             text, or a :class:`Label` the app translates.
+        source: where the answer comes from: ``"models"`` (run now on the step's input) or
+            ``"lab"`` (the claims lab's recorded results, by its rules).
     """
 
     form: str
@@ -321,6 +323,7 @@ class Solution:
     lo: int = 0
     hi: int = 0
     tol: int = 0
+    source: str = "models"  # "lab": read from the claims lab's recorded results
 
     def correct(self, guess) -> bool | None:
         """Whether a guess is right (None: no guess, or no answer to compare with)."""
@@ -1353,7 +1356,8 @@ def solve(question: dict, inp: dict, data: Data | None = None) -> Solution:
     kind = KINDS[question["kind"]]
     if INPUT_KEY[kind.needs] not in inp:
         raise KeyError(f"{question['kind']} needs an input with {INPUT_KEY[kind.needs]!r}")
-    return kind.solve(question, data or Data(inp))
+    sol = kind.solve(question, data or Data(inp))
+    return replace(sol, source="lab") if kind.needs == "lab" else sol
 
 
 # ----------------------------------------------------------------------------- checks

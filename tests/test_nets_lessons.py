@@ -757,6 +757,8 @@ def test_lab_and_pair_inputs_are_checked():
     assert "no minimal pair" in L.check_input({"pair": "nope_99"})[0]
     with pytest.raises(KeyError):
         L.solve({"kind": "pair_right"}, {"lab": "pairs"})
+    assert L.solve({"kind": "embedding_share"}, {"lab": "cost"}).source == "lab"
+    assert L.solve({"kind": "pair_right"}, {"pair": "contrast_zh_02"}).source == "models"
 
 
 def test_a_pair_question_must_quote_its_pair():

@@ -83,7 +83,8 @@ def test_walk_every_step(lid, lang):
             assert not errors(at), (lid, i, errors(at))
             answer = ul.label_text(sol.answer_label(), lang)
             info = " ".join(x.body for x in at.info)
-            assert t("lessons.answer", lang, answer="").split("*")[0] in info
+            by = "" if sol.source == "models" else f".{sol.source}"
+            assert t(f"lessons.answer{by}", lang, answer="").split("*")[0] in info
             assert ul.md_escape(answer) in info, (lid, i, answer, info)
             explained = ul.explanation(step["question"], sol, lang)
             assert explained in [m.value for m in at.markdown]
