@@ -80,6 +80,10 @@ def test_open_switch_language_tables_and_both_columns(page, app_server):
     )
     wait_for_app(page, 120_000)
     assert_no_exception(page)
+    # the claims view (a table) stays open across modes; the digit predictions are a view too
+    page.get_by_role("tab", name=t("compare.view.image", "zh")).click()
+    expect(page).to_have_url(re.compile(r"view=compare\.image"), timeout=30_000)
+    wait_for_app(page, 120_000)
     expect_columns(page, "zh", "image")
     expect(page.get_by_role("tab", name=t("compare.view.row_scan", "zh"))).to_be_visible()
     screenshot_full(page, ARTIFACTS / "compare-image-zh-1280.png")
