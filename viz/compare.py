@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz import style
-from viz.fig import figure, subplot_layout
+from viz.fig import figure, player, subplot_layout
 from viz.style import esc, step_labels, token_axis
 
 CNN_COLOR, RNN_COLOR = style.CNN, style.RNN
@@ -302,26 +302,6 @@ def row_scan_animation(
     frames = [
         dict(data=[bar(t)], traces=[1], name=str(t), layout=dict(shapes=rect(t))) for t in range(T)
     ]
-    play = dict(
-        label="▶ " + labels[0],
-        method="animate",
-        args=[
-            None,
-            dict(
-                frame=dict(duration=180, redraw=True),
-                transition=dict(duration=0),
-                fromcurrent=False,
-            ),
-        ],
-    )
-    steps = [
-        dict(
-            label=str(t + 1),
-            method="animate",
-            args=[[str(t)], dict(mode="immediate", frame=dict(duration=0, redraw=True))],
-        )
-        for t in range(T)
-    ]
     layout = subplot_layout(1, 2, column_widths=[0.45, 0.55], horizontal_spacing=0.08)
     layout["xaxis"]["visible"] = False
     layout["yaxis"].update(autorange="reversed", visible=False)
@@ -330,29 +310,9 @@ def row_scan_animation(
     layout.update(
         _layout(360, title, bottom=90),
         shapes=rect(T - 1),
-        updatemenus=[
-            dict(
-                type="buttons",
-                showactive=False,
-                x=0,
-                y=-0.08,
-                xanchor="left",
-                yanchor="top",
-                buttons=[play],
-            )
-        ],
-        sliders=[
-            dict(
-                active=T - 1,
-                x=0.18,
-                len=0.82,
-                y=-0.04,
-                yanchor="top",
-                currentvalue=dict(prefix=labels[1] + " ", font=dict(size=12)),
-                pad=dict(t=0, b=0),
-                steps=steps,
-            )
-        ],
+        **player(
+            T, labels[0], labels[1], 180, active=T - 1, button=(0, -0.08), slider=(0.18, -0.04)
+        ),
     )
     return figure(data, layout, frames)
 

@@ -24,7 +24,7 @@ from functools import lru_cache
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["figure", "subplot_layout", "check_canonical"]
+__all__ = ["figure", "subplot_layout", "check_canonical", "player"]
 
 
 def figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
@@ -116,3 +116,46 @@ def subplot_layout(rows: int, cols: int, titles=None, **kw) -> dict:
     """
     key = json.dumps(kw, sort_keys=True)
     return json.loads(_subplots(rows, cols, tuple(titles) if titles else None, key))
+
+
+def player(
+    n: int,
+    play: str,
+    prefix: str,
+    duration: int,
+    active: int = 0,
+    button: tuple[float, float] = (0, 0),
+    slider: tuple[float, float] = (0.25, 0),
+) -> dict:
+    """A ▶ button and a step slider for a figure whose frames are named "0" … "n−1".
+
+    Args:
+        n: number of frames.
+        play: the play button's label (translated), shown after "▶ ".
+        prefix: the slider's current-value prefix (translated).
+        duration: milliseconds per frame when playing.
+        active: the slider's first position.
+        button: (x, y) of the button's top-left corner, in paper coordinates.
+        slider: (x, y) of the slider's top-left corner; it runs to the right edge.
+
+    Returns:
+        ``{"updatemenus": [...], "sliders": [...]}`` to merge into a layout.
+    """
+    go_to = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}}
+    run = {"frame": {"duration": duration, "redraw": True}, "transition": {"duration": 0},
+           "fromcurrent": False}  # fmt: skip
+    steps = [
+        {"label": str(t + 1), "method": "animate", "args": [[str(t)], go_to]} for t in range(n)
+    ]
+    return {
+        "updatemenus": [
+            {"type": "buttons", "showactive": False, "x": button[0], "y": button[1],
+             "xanchor": "left", "yanchor": "top",
+             "buttons": [{"label": "▶ " + play, "method": "animate", "args": [None, run]}]}
+        ],
+        "sliders": [
+            {"active": active, "x": slider[0], "len": round(1 - slider[0], 6), "y": slider[1],
+             "yanchor": "top", "currentvalue": {"prefix": prefix + " ", "font": {"size": 12}},
+             "pad": {"t": 0, "b": 0}, "steps": steps}
+        ],
+    }  # fmt: skip

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz import style
-from viz.fig import figure, subplot_layout
+from viz.fig import figure, player, subplot_layout
 
 INK = style.scale("gray")  # white ink on black, as the models read it
 SEQ = style.scale(style.SEQ)
@@ -597,53 +597,11 @@ def clip_fig(clip: np.ndarray, labels: tuple[str, str]) -> go.Figure:
         )
 
     frames = [dict(data=[heat(t)], traces=[0], name=str(t)) for t in range(F)]
-    play = dict(
-        label="▶ " + labels[0],
-        method="animate",
-        args=[
-            None,
-            dict(
-                frame=dict(duration=250, redraw=True),
-                transition=dict(duration=0),
-                fromcurrent=False,
-            ),
-        ],
-    )
-    steps = [
-        dict(
-            label=str(t + 1),
-            method="animate",
-            args=[[str(t)], dict(mode="immediate", frame=dict(duration=0, redraw=True))],
-        )
-        for t in range(F)
-    ]
     layout = _layout(
         380,
         xaxis=dict(_BARE, constrain="domain"),
         yaxis=dict(_BARE, autorange="reversed", scaleanchor="x", constrain="domain"),
-        updatemenus=[
-            dict(
-                type="buttons",
-                showactive=False,
-                x=0,
-                y=0,
-                xanchor="left",
-                yanchor="top",
-                buttons=[play],
-            )
-        ],
-        sliders=[
-            dict(
-                active=0,
-                x=0.25,
-                len=0.75,
-                y=0,
-                yanchor="top",
-                currentvalue=dict(prefix=labels[1] + " ", font=dict(size=12)),
-                pad=dict(t=0, b=0),
-                steps=steps,
-            )
-        ],
+        **player(F, labels[0], labels[1], 250),
     )
     layout["margin"]["b"] = 70
     return figure([heat(0)], layout, frames)
