@@ -4,7 +4,8 @@ A lesson is a file ``assets/lessons/<id>.json`` (checked by ``assets/lessons/sch
 :func:`check_lesson`): a title, a summary and 5–8 steps. A step has a title and a short text in
 both languages, the input it sets (``{"sample": "digit:14"}``, ``{"text": "…", "model":
 "text_gru", "step": 8}``, ``{"series": "load", "point": 624, "horizon": 1}``, ``{"strip": 3}`` (a sample number strip),
-``{"clip": "0:left"}`` (sample digit 0 moving left)), the one view it
+``{"clip": "0:left"}`` (sample digit 0 moving left), ``{"lab": "timing"}`` (a claims-lab section's
+results, ``"all"`` for every section), ``{"pair": "contrast_zh_02"}`` (a minimal pair)), the one view it
 shows (an id of ``ui.views``) and optionally a question.
 
 A question names a *kind* (:data:`KINDS`). :func:`solve` runs the models on the step's input
@@ -21,7 +22,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -151,6 +152,21 @@ def check_input(inp: dict) -> list[str]:
             problems.append(f"no sample digit {digit!r} for a clip")
         if direction not in DIRECTIONS:
             problems.append(f"no direction {direction!r} (one of {', '.join(DIRECTIONS)})")
+    if "lab" in inp:
+        from .lab import results as lab_results
+
+        if inp["lab"] == "all":  # every section (the summary)
+            if not lab_results.read_all():
+                problems.append("no claims-lab results: run python -m nets.train lab")
+        elif inp["lab"] not in lab_results.SECTIONS:
+            problems.append(f"no claims-lab section {inp['lab']!r}")
+        elif lab_results.read(inp["lab"]) is None:
+            problems.append(f"no results for {inp['lab']!r}: run python -m nets.train lab")
+    if "pair" in inp:
+        from .contrast import PAIR_BY_ID
+
+        if inp["pair"] not in PAIR_BY_ID:
+            problems.append(f"no minimal pair {inp['pair']!r} in assets/minimal_pairs.json")
     if "series" in inp:
         from . import series as S
 
@@ -221,6 +237,27 @@ class Data:
         return self._clips[kind]
 
     @cached_property
+    def lab(self) -> dict:
+        """The claims lab's results (section → its JSON), as the lab page reads them."""
+        from .lab import results as lab_results
+
+        return lab_results.read_all()
+
+    @cached_property
+    def verdicts(self) -> dict:
+        """The lab's verdicts (claim → Verdict), by its own rules, from :attr:`lab`."""
+        from .lab.verdicts import all_verdicts
+
+        return all_verdicts(self.lab)
+
+    @cached_property
+    def pair(self) -> dict:
+        """The step's minimal pair (``assets/minimal_pairs.json``)."""
+        from .contrast import PAIR_BY_ID
+
+        return PAIR_BY_ID[self.inp["pair"]]
+
+    @cached_property
     def bundle(self):
         from . import series as S
 
@@ -275,6 +312,8 @@ class Solution:
             no answer for this input (e.g. never sure): no guess counts then.
         facts: what the explanation quotes (``{name}`` placeholders): numbers and tokens as
             text, or a :class:`Label` the app translates.
+        source: where the answer comes from: ``"models"`` (run now on the step's input) or
+            ``"lab"`` (the claims lab's recorded results, by its rules).
     """
 
     form: str
@@ -284,6 +323,7 @@ class Solution:
     lo: int = 0
     hi: int = 0
     tol: int = 0
+    source: str = "models"  # "lab": read from the claims lab's recorded results
 
     def correct(self, guess) -> bool | None:
         """Whether a guess is right (None: no guess, or no answer to compare with)."""
@@ -1040,13 +1080,197 @@ def lookback_peak(q: dict, d: Data) -> Solution:
     return choice(answer, options, back=str(back), lag=str(top), tol=str(tol))
 
 
+# ----------------------------------------------------------------------------- claims lab
+
+CLAIMS_TOTAL = 12  # the lab's claims (nets.lab.verdicts.all_verdicts)
+
+
+def lab_count(q: dict, d: Data) -> Solution:
+    """How many of the lab's claims get the verdict ``verdict`` (default: supports), by the
+    lab's own rules on its results."""
+    from .lab.verdicts import VERDICTS
+
+    v = [x.verdict for x in d.verdicts.values()]
+    which = q.get("verdict", "supports")
+    counts = {k: str(v.count(k)) for k in VERDICTS}
+    return number(v.count(which), 0, len(v), q.get("tol", 0), n=str(len(v)), **counts)
+
+
+def _median_ms(timing: dict, model: str) -> list[float]:
+    """Median CPU ms of one forward+backward (one thread) at each length (the lab's rule)."""
+    from .lab.verdicts import _median_times
+
+    return _median_times(timing, "1", model)
+
+
+def timing_growth(q: dict, d: Data) -> Solution:
+    """From the shortest to the longest length, whose forward+backward time (one thread, median
+    CPU ms) grows by the larger factor: the TextCNN's or the GRU's? Within the lab's 10 % band
+    of each other: a tie."""
+    from .lab.verdicts import side_ratio
+
+    tm = d.lab["timing"]
+    cnn, gru = _median_ms(tm, "cnn"), _median_ms(tm, "gru")
+    g_cnn, g_gru = cnn[-1] / cnn[0], gru[-1] / gru[0]
+    side = side_ratio(g_cnn, g_gru)  # +1: the CNN's growth is smaller beyond the band
+    answer = {1: "rnn", -1: "cnn", 0: "tie"}[side]
+    options = [(k, opt(f"grows_{k}")) for k in ("cnn", "rnn", "tie")]
+    return choice(
+        answer,
+        options,
+        short=str(tm["lengths"][0]),
+        long=str(tm["lengths"][-1]),
+        cnn_short=f"{cnn[0]:.1f}",
+        cnn_long=f"{cnn[-1]:.1f}",
+        gru_short=f"{gru[0]:.1f}",
+        gru_long=f"{gru[-1]:.1f}",
+        g_cnn=f"{g_cnn:.1f}",
+        g_gru=f"{g_gru:.1f}",
+        ratio=f2(gru[-1] / cnn[-1]),
+    )
+
+
+def speed_target(q: dict, d: Data) -> Solution:
+    """In the matched text pair, which reaches the validation target in less CPU time, by the
+    lab's rule (medians 10 % apart AND the seeds' ranges apart; otherwise a tie)?"""
+    from .lab.verdicts import training_speed
+
+    f = training_speed(d.lab["speed"]).facts["text"]
+    answer = {1: "cnn", -1: "rnn", 0: "tie"}[f["side"]]
+    options = [(k, opt(f"faster_{k}")) for k in ("cnn", "rnn", "tie")]
+
+    def rng(r) -> str:
+        return " – ".join("—" if math.isinf(x) else f2(x) for x in r)
+
+    return choice(
+        answer,
+        options,
+        cnn=f2(f["cnn"]),
+        rnn=f2(f["rnn"]),
+        cnn_range=rng(f["cnn_range"]),
+        rnn_range=rng(f["rnn_range"]),
+        n=str(f["n"]),
+        target=pct(d.lab["speed"]["text"]["target"]),
+    )
+
+
+def memory_upto(q: dict, d: Data) -> Solution:
+    """On the first-token task, up to which distance L does ``model`` remember (the lower end of
+    its accuracy's 95 % CI ≥ 90 %, the lab's rule)? "none": not even at the shortest."""
+    from .lab.verdicts import REMEMBER, memory
+
+    model = q.get("model", "gru")
+    f = memory(d.lab["synthetic"], model).facts
+    Ls = [str(L) for L in f["lengths"]]
+    answer = "none" if f["upto"] is None else str(f["upto"])
+    options = [(L, lit(L)) for L in Ls] + [("none", opt("none_length"))]
+    acc = dict(zip(Ls, f["acc"], strict=True))
+    return choice(
+        answer,
+        options,
+        th=pct(REMEMBER),
+        first=pct(f["acc"][0]),
+        last=pct(f["acc"][-1]),
+        L0=Ls[0],
+        L1=Ls[-1],
+        next=Ls[Ls.index(answer) + 1] if answer in Ls[:-1] else "—",
+        acc_next=pct(acc[Ls[Ls.index(answer) + 1]]) if answer in Ls[:-1] else "—",
+    )
+
+
+def embedding_share(q: dict, d: Data) -> Solution:
+    """What percentage of the matched text ``model``'s parameters is its embedding table?"""
+    c = d.lab["cost"]["text"]["models"][q.get("model", "gru")]
+    share = 100 * c["embedding"] / c["params"]
+    return number(
+        round(share),
+        0,
+        100,
+        q.get("tol", 0),
+        share=f"{share:.1f}",
+        emb=f"{c['embedding']:,}",
+        params=f"{c['params']:,}",
+        body=f"{c['body']:,}",
+    )
+
+
+def pair_right(q: dict, d: Data) -> Solution:
+    """Does ``model`` (``rnn``: the app's GRU; ``cnn``: the TextCNN) label both sentences of
+    the step's minimal pair as written by hand? Run live on the two sentences."""
+    from .contrast import batch_probs
+
+    p = d.pair
+    mine = "text_cnn" if q.get("model", "rnn") == "cnn" else "text_gru"
+    probs = {m: batch_probs([p["a"], p["b"]], m) for m in ("text_cnn", "text_gru")}
+    ok = {
+        m: [(pr > 0.5) == (p["expected"][s] == "positive") for pr, s in zip(v, "ab", strict=True)]
+        for m, v in probs.items()
+    }
+    return yes_no(
+        all(ok[mine]),
+        a=p["a"],
+        b=p["b"],
+        ea=Label(key=f"compare.class.{p['expected']['a']}"),
+        eb=Label(key=f"compare.class.{p['expected']['b']}"),
+        rnn_a=f2(probs["text_gru"][0]),
+        rnn_b=f2(probs["text_gru"][1]),
+        cnn_a=f2(probs["text_cnn"][0]),
+        cnn_b=f2(probs["text_cnn"][1]),
+        cnn_both=opt("yes" if all(ok["text_cnn"]) else "no"),
+        category=Label(key=f"lab.cat.{p['category']}"),
+    )
+
+
+def transformer_faster(q: dict, d: Data) -> Solution:
+    """At the longest length, is the Transformer's forward+backward (one thread, median CPU ms)
+    faster than the GRU's beyond the lab's 10 % band?"""
+    from .lab.verdicts import side_ratio
+
+    tm = d.lab["timing"]
+    trf, gru = _median_ms(tm, "transformer"), _median_ms(tm, "gru")
+    cnn = _median_ms(tm, "cnn")
+    return yes_no(
+        side_ratio(trf[-1], gru[-1]) == 1,
+        long=str(tm["lengths"][-1]),
+        short=str(tm["lengths"][0]),
+        trf_short=f"{trf[0]:.1f}",
+        trf_long=f"{trf[-1]:.0f}",
+        gru_long=f"{gru[-1]:.0f}",
+        cnn_long=f"{cnn[-1]:.0f}",
+        g_trf=f"{trf[-1] / trf[0]:.0f}",
+    )
+
+
+def shift_keeps(q: dict, d: Data) -> Solution:
+    """Trained without shifts, which digit model keeps more of its accuracy under shifts of
+    1–3 px (the lab's retained accuracy; ≥ 5 points apart, else a tie)?"""
+    from .lab.verdicts import SHIFT_POINTS, translation
+
+    f = translation(d.lab["shift"]).facts
+    arch = f["arch"]
+    answer = "cnn" if arch >= SHIFT_POINTS else "rnn" if arch <= -SHIFT_POINTS else "tie"
+    options = [(k, opt(f"keeps_{k}")) for k in ("cnn", "rnn", "tie")]
+    r = f["retained"]
+    return choice(
+        answer,
+        options,
+        cnn_none=pct(r["cnn"]["none"]),
+        gru_none=pct(r["gru"]["none"]),
+        cnn_shift=pct(r["cnn"]["shift"]),
+        gru_shift=pct(r["gru"]["shift"]),
+        arch=f"{100 * arch:+.1f}",
+        points=f"{100 * SHIFT_POINTS:.0f}",
+    )
+
+
 # ----------------------------------------------------------------------------- registry
 
 
 @dataclass(frozen=True)
 class Kind:
-    """A question kind: what input it needs (``image``, ``text``, ``series``, ``strip`` or
-    ``clip``) and how it is answered."""
+    """A question kind: what input it needs (``image``, ``text``, ``series``, ``strip``,
+    ``clip``, ``lab`` (a claims-lab section's results) or ``pair`` (a minimal pair)) and how it
+    is answered."""
 
     needs: str
     solve: Callable[[dict, Data], Solution]
@@ -1094,6 +1318,14 @@ KINDS: dict[str, Kind] = {
     "closest_forecast": Kind("series", closest_forecast),
     "field_vs_window": Kind("series", field_vs_window),
     "lookback_peak": Kind("series", lookback_peak, ("model", "marks", "tol")),
+    "lab_count": Kind("lab", lab_count, ("verdict", "tol")),
+    "timing_growth": Kind("lab", timing_growth),
+    "speed_target": Kind("lab", speed_target),
+    "memory_upto": Kind("lab", memory_upto, ("model",)),
+    "embedding_share": Kind("lab", embedding_share, ("model", "tol")),
+    "pair_right": Kind("pair", pair_right, ("model",)),
+    "transformer_faster": Kind("lab", transformer_faster),
+    "shift_keeps": Kind("lab", shift_keeps),
 }
 INPUT_KEY = {
     "image": "sample",
@@ -1101,6 +1333,8 @@ INPUT_KEY = {
     "series": "series",
     "strip": "strip",
     "clip": "clip",
+    "lab": "lab",
+    "pair": "pair",
 }
 
 
@@ -1122,7 +1356,8 @@ def solve(question: dict, inp: dict, data: Data | None = None) -> Solution:
     kind = KINDS[question["kind"]]
     if INPUT_KEY[kind.needs] not in inp:
         raise KeyError(f"{question['kind']} needs an input with {INPUT_KEY[kind.needs]!r}")
-    return kind.solve(question, data or Data(inp))
+    sol = kind.solve(question, data or Data(inp))
+    return replace(sol, source="lab") if kind.needs == "lab" else sol
 
 
 # ----------------------------------------------------------------------------- checks
@@ -1163,6 +1398,13 @@ def check_lesson(lesson: dict, solve_questions: bool = True) -> list[str]:
             continue
         if sol.answer is None:
             problems.append(f"{where}: {q['kind']} has no answer for this input")
+        if "pair" in step["input"]:  # the question quotes the pair: it must be the file's
+            from .contrast import PAIR_BY_ID
+
+            p = PAIR_BY_ID[step["input"]["pair"]]
+            for lang in LANGS:
+                if p["a"] not in q["ask"][lang] or p["b"] not in q["ask"][lang]:
+                    problems.append(f"{where}: the {lang} question does not quote the pair")
         for lang in LANGS:
             if PLACEHOLDER.search(q["ask"][lang]):
                 problems.append(f"{where}: the {lang} question quotes a fact before the reveal")

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 require_shell()  # a direct link on a fresh server: rerun inside app.py (ui/shell.py)
 lang = current_lang()
 MODE = "compare.mode"
-DEFAULT_TEXT = views.DEFAULT_TEXT  # "虽然…但是…": the page opens on a lesson
+DEFAULT_TEXT = views.DEFAULT_TEXT  # "…，但是…": the page opens on a lesson
 
 
 def header(title: str, color: str, label: str, p: float) -> None:

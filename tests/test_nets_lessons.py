@@ -551,6 +551,122 @@ def ref_one_frame_chance(q, inp, sol):
     assert sol.facts["says"].key == f"hybrid.dir.{says}"
 
 
+# ----------------------------------------------------------------------------- claims-lab references
+# The lab's results are read straight from their JSON files and the answers recomputed here with
+# numpy (the rules written out again); the pair is run through the model with torch.
+
+
+def lab_json(section: str) -> dict:
+    import json
+
+    from nets.paths import METRICS
+
+    return json.loads((METRICS / "lab" / f"{section}.json").read_text(encoding="utf-8"))
+
+
+def median_ms(section: dict, model: str, length: int) -> float:
+    return float(np.median(section["times"]["1"][model][str(length)]["cpu_ms"]))
+
+
+def band_winner(a: float, b: float) -> str:
+    """ "a" when a < b by more than 10 % (b / a > 1.1), "b" the other way, else "tie"."""
+    return "a" if b > 1.1 * a else "b" if a > 1.1 * b else "tie"
+
+
+def ref_lab_count(q, inp, sol):
+    from nets.lab.results import SECTIONS
+    from nets.lab.verdicts import all_verdicts
+
+    got = all_verdicts({s: lab_json(s) for s in SECTIONS})
+    want = sum(v.verdict == q.get("verdict", "supports") for v in got.values())
+    assert int(sol.answer) == want
+    counts = [int(sol.facts[k]) for k in ("supports", "contradicts", "depends", "untestable")]
+    assert sum(counts) == int(sol.facts["n"]) == len(got) == L.CLAIMS_TOTAL
+
+
+def ref_timing_growth(q, inp, sol):
+    tm = lab_json("timing")
+    lo, hi = tm["lengths"][0], tm["lengths"][-1]
+    g_cnn = median_ms(tm, "cnn", hi) / median_ms(tm, "cnn", lo)
+    g_gru = median_ms(tm, "gru", hi) / median_ms(tm, "gru", lo)
+    want = {"a": "rnn", "b": "cnn", "tie": "tie"}[band_winner(g_cnn, g_gru)]
+    assert sol.answer == want
+    assert sol.facts["g_cnn"] == f"{g_cnn:.1f}" and sol.facts["g_gru"] == f"{g_gru:.1f}"
+
+
+def ref_speed_target(q, inp, sol):
+    runs = lab_json("speed")["text"]["runs"]
+    t = {
+        m: np.array([np.inf if r["cpu_to_target"] is None else r["cpu_to_target"] for r in runs
+                     if r["model"] == m])
+        for m in ("cnn", "gru")
+    }  # fmt: skip
+    w = band_winner(float(np.median(t["cnn"])), float(np.median(t["gru"])))
+    if w == "a" and not t["cnn"].max() < t["gru"].min():
+        w = "tie"
+    if w == "b" and not t["gru"].max() < t["cnn"].min():
+        w = "tie"
+    assert sol.answer == {"a": "cnn", "b": "rnn", "tie": "tie"}[w]
+    assert sol.facts["cnn"] == f"{np.median(t['cnn']):.2f}"
+
+
+def ref_memory_upto(q, inp, sol):
+    t = lab_json("synthetic")["tasks"]["first_token"]
+    lo = t["models"][q.get("model", "gru")]["lo"]
+    ok = [L_ for L_, x in zip(t["lengths"], lo, strict=True) if x >= 0.9]
+    assert sol.answer == (str(max(ok)) if ok else "none")
+
+
+def ref_embedding_share(q, inp, sol):
+    from nets.lab.models import text_gru
+    from nets.registry import load_vocab
+
+    c = lab_json("cost")["text"]["models"][q.get("model", "gru")]
+    net = text_gru(len(load_vocab()))  # the matched GRU's shape, counted by torch
+    total = sum(p.numel() for p in net.parameters())
+    emb = net.embedding.weight.numel()
+    assert (total, emb) == (c["params"], c["embedding"])
+    assert int(sol.answer) == round(100 * emb / total)
+
+
+def ref_pair_right(q, inp, sol):
+    from nets.contrast import PAIR_BY_ID
+
+    pair = PAIR_BY_ID[inp["pair"]]
+    name = "text_cnn" if q.get("model", "rnn") == "cnn" else "text_gru"
+    right = [
+        LABELS[
+            int(np.argmax(text_probs(load_model(name), torch.tensor([encode(pair[s]).token_ids]))))
+        ]
+        == pair["expected"][s]
+        for s in ("a", "b")
+    ]
+    assert sol.answer == ("yes" if all(right) else "no")
+
+
+def ref_transformer_faster(q, inp, sol):
+    tm = lab_json("timing")
+    L_ = tm["lengths"][-1]
+    w = band_winner(median_ms(tm, "transformer", L_), median_ms(tm, "gru", L_))
+    assert sol.answer == ("yes" if w == "a" else "no")
+
+
+def ref_shift_keeps(q, inp, sol):
+    sh = lab_json("shift")
+    at = {s: i for i, s in enumerate(sh["shifts"])}
+
+    def kept(model: str, aug: str) -> float:
+        vals = []
+        for axis in ("x", "y"):
+            for c in sh["models"][model][aug][axis]:
+                vals.append(np.mean([c[at[s]] for s in (1, 2, 3, -1, -2, -3)]) / c[at[0]])
+        return float(np.median(vals))
+
+    d = kept("cnn", "none") - kept("gru", "none")
+    assert sol.answer == ("cnn" if d >= 0.05 else "rnn" if d <= -0.05 else "tie")
+    assert sol.facts["arch"] == f"{100 * d:+.1f}"
+
+
 REFS = {name[4:]: fn for name, fn in globals().items() if name.startswith("ref_")}
 
 
@@ -633,3 +749,27 @@ def json_copy(obj):
     import json
 
     return json.loads(json.dumps(obj))
+
+
+def test_lab_and_pair_inputs_are_checked():
+    assert L.check_input({"lab": "all"}) == [] and L.check_input({"lab": "timing"}) == []
+    assert "no claims-lab section" in L.check_input({"lab": "nope"})[0]
+    assert "no minimal pair" in L.check_input({"pair": "nope_99"})[0]
+    with pytest.raises(KeyError):
+        L.solve({"kind": "pair_right"}, {"lab": "pairs"})
+    assert L.solve({"kind": "embedding_share"}, {"lab": "cost"}).source == "lab"
+    assert L.solve({"kind": "pair_right"}, {"pair": "contrast_zh_02"}).source == "models"
+
+
+def test_a_pair_question_must_quote_its_pair():
+    lesson = json_copy(L.load_lesson("claims-1"))
+    step = next(s for s in lesson["steps"] if "pair" in s["input"])
+    step["question"]["ask"]["en"] = "Will the GRU get this pair right?"
+    assert any("does not quote the pair" in p for p in L.check_lesson(lesson))
+
+
+def test_the_schema_names_every_lab_section():
+    from nets.lab.results import SECTIONS
+
+    lab = L.schema()["$defs"]["input"]["properties"]["lab"]["enum"]
+    assert lab == ["all", *SECTIONS]

@@ -7,10 +7,11 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 from nets import lessons as L
-from tests.conftest import chart_specs, open_view
+from tests.conftest import chart_specs, open_view, plotly_array
 from ui import lessons as ul
 from ui.i18n import t
 from ui.views import all_views
@@ -45,8 +46,14 @@ class Tags(HTMLParser):
             self.script_sizes[-1] += len(data)
 
 
+VERDICT_ENDS = tuple(t("lab.scope", lang) for lang in ("zh", "en"))
+
+
 def errors(at) -> list[str]:
-    return [e.value for e in at.exception] + [e.body for e in at.error]
+    """Exceptions and error boxes; a claims-lab verdict "contradicts" is drawn as an error box
+    too, but it is a result (it ends with the lab's scope sentence), not an error."""
+    boxes = [e.body for e in at.error if not e.body.endswith(VERDICT_ENDS)]
+    return [e.value for e in at.exception] + boxes
 
 
 def reveal_button(at):
@@ -76,7 +83,8 @@ def test_walk_every_step(lid, lang):
             assert not errors(at), (lid, i, errors(at))
             answer = ul.label_text(sol.answer_label(), lang)
             info = " ".join(x.body for x in at.info)
-            assert t("lessons.answer", lang, answer="").split("*")[0] in info
+            by = "" if sol.source == "models" else f".{sol.source}"
+            assert t(f"lessons.answer{by}", lang, answer="").split("*")[0] in info
             assert ul.md_escape(answer) in info, (lid, i, answer, info)
             explained = ul.explanation(step["question"], sol, lang)
             assert explained in [m.value for m in at.markdown]
@@ -215,6 +223,8 @@ def shown_values(inp: dict) -> list:
     if "clip" in inp:
         digit, direction = inp["clip"].split(":")
         return [int(digit), direction]
+    if "lab" in inp or "pair" in inp:  # the claims lab has no input block: the view id only
+        return []
     key = next(k for k in ("sample", "text", "series", "strip") if k in inp)
     return [inp[key]]
 
@@ -262,3 +272,29 @@ def test_handout_is_self_contained(lid, lang, teacher):
     answers = html.count(t("lessons.handout.answer", lang))
     n_questions = sum("question" in s for s in lesson["steps"])
     assert answers == (n_questions if teacher else 0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_claims_lesson_charts_the_numbers_it_asks_about(lang):
+    """claims-1, step 3 (time against length): after the reveal the lab's own timing chart is
+    drawn inside the lesson, its GRU line at one thread ends at the median the explanation
+    quotes, read here from assets/metrics/lab/timing.json."""
+    import json
+
+    from nets.paths import METRICS
+
+    tm = json.loads((METRICS / "lab" / "timing.json").read_text(encoding="utf-8"))
+    step = L.load_lesson("claims-1")["steps"][2]
+    assert step["view"] == "lab.speed" and step["question"]["kind"] == "timing_growth"
+    at = open_view("lessons", None, lang, lesson="claims-1", step="3")
+    assert "lessons.claims-1.3.lab.speed.timing" not in chart_specs(at), "waits for the reveal"
+    reveal_button(at).click().run()
+    assert not errors(at)
+    fig = chart_specs(at)["lessons.claims-1.3.lab.speed.timing"]
+    label = f"{t('lab.model.gru_attn', lang)} · {t('lab.threads', lang, n=1)}"
+    trace = next(d for d in fig["data"] if d.get("name") == label)
+    want = [float(np.median(tm["times"]["1"]["gru"][str(n)]["cpu_ms"])) for n in tm["lengths"]]
+    np.testing.assert_allclose(plotly_array(trace["y"]), want, rtol=1e-9)
+    shown = " ".join(m.value for m in at.markdown)
+    for number in (f"{want[-1]:.1f}", f"{want[-1] / want[0]:.1f}"):  # the explanation's facts
+        assert ul.md_escape(number) in shown, number

@@ -285,14 +285,15 @@ def question(p: Place, step: dict, sol: L.Solution, lang: str) -> bool:
         return False
     answer = md_escape(label_text(sol.answer_label(), lang))
     ok = sol.correct(rec["guess"])
+    by = "" if sol.source == "models" else f".{sol.source}"  # the lab's results, not a model run
     if ok is None:
-        st.info(t("lessons.answer", lang, answer=answer), icon=":material/lightbulb:")
+        st.info(t(f"lessons.answer{by}", lang, answer=answer), icon=":material/lightbulb:")
     elif ok:
         st.success(t("lessons.right", lang, answer=answer), icon=":material/check_circle:")
     else:
         guess = rec["guess"] if sol.form == "number" else option_labels(sol, lang)[rec["guess"]]
         st.error(
-            t("lessons.wrong", lang, guess=md_escape(str(guess)), answer=answer),
+            t(f"lessons.wrong{by}", lang, guess=md_escape(str(guess)), answer=answer),
             icon=":material/cancel:",
         )
     if sol.form == "number" and sol.tol:

@@ -817,3 +817,20 @@ VIEWS = register(
     View("lab.structure", "lab.view.structure", structure),
 )
 DEFAULT = "lab.summary"
+
+
+def lesson_context(spec: dict, lang: str) -> dict:
+    """The views' values for a lesson step: the lab's results and verdicts, as the page reads
+    them (``ui/lab_cache.py``). The step's input names the section its question reads
+    (``{"lab": "timing"}``, ``{"lab": "all"}``) or a minimal pair (``{"pair": "contrast_zh_02"}``); the views draw
+    every section's numbers either way.
+
+    Raises:
+        ValueError: neither a lab section nor a minimal pair.
+    """
+    from nets.contrast import PAIR_BY_ID
+    from nets.lab.results import SECTIONS
+
+    if spec.get("lab") not in (*SECTIONS, "all") and spec.get("pair") not in PAIR_BY_ID:
+        raise ValueError(f"the lab views need a lab section or a minimal pair, not {spec!r}")
+    return {"res": lab_cache.results(), "verdicts": lab_cache.verdicts()}
