@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .paths import ASSETS
+from .stats import wilson
 
 LESSONS_DIR = ASSETS / "lessons"
 SCHEMA_FILE = "schema.json"
@@ -963,17 +964,6 @@ def motion_settled(q: dict, d: Data) -> Solution:
         p=pct(c.probs[c.label]),
         p1=pct(c.step_probs[0, c.label]),
     )
-
-
-def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson 95 % interval of a proportion ``k / n`` (as ``viz.hybrid.wilson``)."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = k / n
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, mid - half), min(1.0, mid + half)
 
 
 def one_frame_chance(q: dict, d: Data) -> Solution:

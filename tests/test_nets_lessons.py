@@ -537,7 +537,7 @@ def ref_one_frame_chance(q, inp, sol):
     import json
 
     from nets.paths import ASSETS
-    from viz.hybrid import wilson
+    from nets.stats import wilson
 
     m = json.loads((ASSETS / "metrics" / "motion.json").read_text(encoding="utf-8"))
     rep = m["models"]["one_frame"]["test"]
