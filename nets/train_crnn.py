@@ -120,6 +120,31 @@ def report(strips: list[S.Strip], read: list[str]) -> dict:
     }
 
 
+class BestEpoch:
+    """The epoch with the best validation score: its weights, and every epoch's score and time."""
+
+    def __init__(self) -> None:
+        self.best, self.state, self.history, self.times = -1.0, None, [], []
+
+    def add(self, model: nn.Module, score: float, seconds: float) -> None:
+        """Record one epoch; keep a copy of the weights when its score is the best so far."""
+        self.history.append(round(score, 4))
+        self.times.append(seconds)
+        if score > self.best:
+            self.best, self.state = score, {k: v.clone() for k, v in model.state_dict().items()}
+
+    def restore(self, model: nn.Module, score_name: str) -> dict:
+        """Load the best epoch's weights into ``model`` (eval mode); its training record."""
+        model.load_state_dict(self.state)
+        model.eval()
+        return {
+            score_name: self.best,
+            "seconds_per_epoch": float(np.median(self.times)),
+            "train_seconds": float(sum(self.times)),
+            "history": self.history,
+        }
+
+
 def train_model(kind: str, epochs: int, per_epoch: int, val: list[S.Strip], dry: bool):
     """Train one of the three models; keep the epoch with the best validation number accuracy on
     strips of 1–6 digits (the targets' range)."""
@@ -131,7 +156,7 @@ def train_model(kind: str, epochs: int, per_epoch: int, val: list[S.Strip], dry:
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=steps, pct_start=0.15)
     ctc = nn.CTCLoss(blank=C.BLANK, zero_infinity=True)
     rng = np.random.default_rng(SEED + 1)  # the same strips, in the same order, for every kind
-    best, best_state, history, times = -1.0, None, [], []
+    kept = BestEpoch()
     for epoch in range(epochs):
         t0 = time.perf_counter()
         lengths = rng.integers(1, S.MAX_DIGITS + 1, per_epoch)
@@ -152,26 +177,17 @@ def train_model(kind: str, epochs: int, per_epoch: int, val: list[S.Strip], dry:
             opt.step()
             sched.step()
             losses.append(loss.item())
-        times.append(time.perf_counter() - t0)
+        seconds = time.perf_counter() - t0
         rep = report(val, read_all(model, val))["target_range"]
         acc = rep["number_accuracy"]
-        history.append(round(acc, 4))
+        kept.add(model, acc, seconds)
         print(
             f"  {kind} epoch {epoch + 1}/{epochs}: loss {np.mean(losses):.3f}, val number acc "
-            f"{acc:.3f}, digit acc {rep['digit_accuracy']:.3f} (1–6 digits; {times[-1]:.1f} s, "
+            f"{acc:.3f}, digit acc {rep['digit_accuracy']:.3f} (1–6 digits; {seconds:.1f} s, "
             f"load average {load_average()})",
             flush=True,
         )
-        if acc > best:
-            best, best_state = acc, {k: v.clone() for k, v in model.state_dict().items()}
-    model.load_state_dict(best_state)
-    model.eval()
-    info = {
-        "val_number_accuracy": best,
-        "seconds_per_epoch": float(np.median(times)),
-        "train_seconds": float(sum(times)),
-        "history": history,
-    }
+    info = kept.restore(model, "val_number_accuracy")
     return model, info
 
 

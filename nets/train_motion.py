@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from . import motion as Mo
 from . import strips as S
 from .data import SEED, load_digits
-from .train_crnn import load_average
+from .train_crnn import BestEpoch, load_average
 
 EPOCHS = 6
 CLIPS_PER_EPOCH = 2500
@@ -73,7 +73,7 @@ def train_model(kind: str, epochs: int, per_epoch: int, val, dry: bool):
     opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=1e-4)
     steps = epochs * -(-per_epoch // BATCH)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=steps, pct_start=0.15)
-    best, best_state, history, times = -1.0, None, [], []
+    kept = BestEpoch()
     for epoch in range(epochs):
         t0 = time.perf_counter()
         clips, labels, _ = S.clip_set(
@@ -90,24 +90,15 @@ def train_model(kind: str, epochs: int, per_epoch: int, val, dry: bool):
             opt.step()
             sched.step()
             losses.append(loss.item())
-        times.append(time.perf_counter() - t0)
+        seconds = time.perf_counter() - t0
         acc = report(predict(model, val[0]), val[1])["accuracy"]
-        history.append(round(acc, 4))
+        kept.add(model, acc, seconds)
         print(
             f"  motion {kind} epoch {epoch + 1}/{epochs}: loss {np.mean(losses):.3f}, "
-            f"val acc {acc:.3f} ({times[-1]:.1f} s)",
+            f"val acc {acc:.3f} ({seconds:.1f} s)",
             flush=True,
         )
-        if acc > best:
-            best, best_state = acc, {k: v.clone() for k, v in model.state_dict().items()}
-    model.load_state_dict(best_state)
-    model.eval()
-    info = {
-        "val_accuracy": best,
-        "seconds_per_epoch": float(np.median(times)),
-        "train_seconds": float(sum(times)),
-        "history": history,
-    }
+    info = kept.restore(model, "val_accuracy")
     return model, info
 
 
