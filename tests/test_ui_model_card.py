@@ -6,34 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ui import model_card
 from ui.i18n import LANGS, t
 from ui.model_card import COLUMNS, MODEL_NAMES, model_card_row, model_card_rows
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-HOME = str(ROOT / "pages" / "home.py")
 METRICS = ROOT / "assets" / "metrics"
-I18N = ROOT / "assets" / "i18n"
-SHELL_FILES = [ROOT / p for p in ("app.py", "pages/home.py", "ui/model_card.py", "ui/nav.py")]
-
-
-def run_app(lang: str | None, script: str = APP) -> AppTest:
-    at = AppTest.from_file(script, default_timeout=60)
-    if lang is not None:
-        at.query_params["lang"] = lang
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metrics_or_skip(name: str) -> dict:
-    path = METRICS / f"{name}.json"
-    if not path.exists():
-        pytest.skip(f"{path.name} does not exist yet (model not trained)")
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 # ----------------------------------------------------------------------------- model_card_rows
