@@ -80,26 +80,26 @@ def clean_text(text: str) -> CleanText:
     return CleanText("".join(out).strip(), cut)
 
 
+_SPECIAL = {"url": URL, "user": USER, "num": NUM}
+
+
+def token_of(m: re.Match) -> str:
+    """The token one match of the tokeniser's pattern stands for (words lower-cased and cut)."""
+    kind = m.lastgroup
+    if kind in _SPECIAL:
+        return _SPECIAL[kind]
+    if kind == "word":
+        return m.group().lower()[:MAX_TOKEN_CHARS]
+    return m.group()
+
+
 def tokenize(text: str) -> list[str]:
     """Split cleaned text into tokens: CJK characters, lower-cased words, numbers, symbols.
 
     Mentions become ``<user>``, links ``<url>`` and numbers ``<num>``, so the vocabulary
     learns what they mean rather than which account or link it was.
     """
-    tokens: list[str] = []
-    for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup
-        if kind == "url":
-            tokens.append(URL)
-        elif kind == "user":
-            tokens.append(USER)
-        elif kind == "num":
-            tokens.append(NUM)
-        elif kind == "word":
-            tokens.append(m.group().lower()[:MAX_TOKEN_CHARS])
-        else:
-            tokens.append(m.group())
-    return tokens
+    return [token_of(m) for m in _TOKEN_RE.finditer(text)]
 
 
 def corpus_tokens(text: str) -> list[str]:

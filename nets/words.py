@@ -29,15 +29,12 @@ from functools import cache
 from .errors import rejection
 from .text import (
     _TOKEN_RE,
-    MAX_TOKEN_CHARS,
     MAX_TOKENS,
-    NUM,
     UNK,
-    URL,
-    USER,
     EncodedText,
     Vocab,
     clean_text,
+    token_of,
 )
 
 HMM = False  # dictionary words only: deterministic and closed (no guessed new words)
@@ -122,16 +119,7 @@ def tokenize_words(text: str) -> list[str]:
             end = m.end()
             continue
         flush()
-        if kind == "url":
-            tokens.append(URL)
-        elif kind == "user":
-            tokens.append(USER)
-        elif kind == "num":
-            tokens.append(NUM)
-        elif kind == "word":
-            tokens.append(m.group().lower()[:MAX_TOKEN_CHARS])
-        else:
-            tokens.append(m.group())
+        tokens.append(token_of(m))
     flush()
     return tokens
 
