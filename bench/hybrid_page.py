@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,26 +24,11 @@ sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 
 import torch  # noqa: E402
+from latency import stats, timeit  # noqa: E402 (bench/ is on the path)
 
 from nets import hybrid as H  # noqa: E402
 
 EIGHT = 9  # the sample strip with 8 digits
-
-
-def stats(times: list[float]) -> tuple[float, float]:
-    ms = sorted(1000 * t for t in times)
-    return statistics.median(ms), ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-
-
-def timeit(fn, runs: int, warmup: int = 3) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
 
 
 def load() -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,14 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 
+from latency import stats  # noqa: E402 (bench/ is on the path)
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from ui.views import all_views  # noqa: E402
-
-
-def stats(times: list[float]) -> tuple[float, float]:
-    ms = sorted(1000 * t for t in times)
-    return statistics.median(ms), ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
 
 
 def rerun_times(script: Path, query: dict, runs: int, warmup: int = 3) -> tuple[list, float]:
