@@ -214,19 +214,8 @@ def hidden_heatmap(hidden: np.ndarray, lags: np.ndarray, labels: dict[str, str])
     Returns:
         A heatmap with ``z = hidden.T`` (U, W) on the fixed −1…1 scale of tanh-bounded states.
     """
-    W, U = hidden.shape
-    heat = dict(
-        type="heatmap", z=_r(np.asarray(hidden).T), x=np.asarray(lags, dtype=np.int32),
-        y=np.arange(U, dtype=np.int32), colorscale=DIV, zmin=-1, zmax=1,
-        colorbar=dict(thickness=10),
-        hovertemplate=f"{labels['unit']} %{{y}} · %{{x}}<br>{labels['value']} = %{{z:.4f}}<extra></extra>",
-    )  # fmt: skip
-    lay = _layout(
-        340,
-        xaxis=dict(title=dict(text=labels["x"])),
-        yaxis=dict(title=dict(text=labels["unit"]), autorange="reversed"),
-    )
-    return figure([heat], lay)
+    scale = dict(colorscale=DIV, zmin=-1, zmax=1)
+    return _rows_heatmap(np.asarray(hidden).T, lags, labels, labels["unit"], scale, 340)
 
 
 def trajectory_fig(
@@ -332,16 +321,20 @@ def maps_fig(maps: np.ndarray, lags: np.ndarray, labels: dict[str, str]) -> go.F
         maps: (C, W) activations (after ReLU and the residual sum, so ≥ 0); lags: (W,).
         labels: ``x`` (lag axis title), ``channel`` (the word for a row), ``value``.
     """
-    C, W = maps.shape
+    return _rows_heatmap(maps, lags, labels, labels["channel"], dict(colorscale=SEQ, zmin=0), 300)
+
+
+def _rows_heatmap(z, lags, labels: dict[str, str], row: str, scale: dict, height: int) -> go.Figure:
+    """Rows (units or channels, named ``row``) × steps as lags; the hover names row, lag, value."""
     heat = dict(
-        type="heatmap", z=_r(maps), x=np.asarray(lags, dtype=np.int32),
-        y=np.arange(C, dtype=np.int32), colorscale=SEQ, zmin=0, colorbar=dict(thickness=10),
-        hovertemplate=f"{labels['channel']} %{{y}} · %{{x}}<br>{labels['value']} = %{{z:.4f}}<extra></extra>",
+        type="heatmap", z=_r(z), x=np.asarray(lags, dtype=np.int32),
+        y=np.arange(len(z), dtype=np.int32), **scale, colorbar=dict(thickness=10),
+        hovertemplate=f"{row} %{{y}} · %{{x}}<br>{labels['value']} = %{{z:.4f}}<extra></extra>",
     )  # fmt: skip
     lay = _layout(
-        300,
+        height,
         xaxis=dict(title=dict(text=labels["x"])),
-        yaxis=dict(title=dict(text=labels["channel"]), autorange="reversed"),
+        yaxis=dict(title=dict(text=row), autorange="reversed"),
     )
     return figure([heat], lay)
 
